@@ -1,0 +1,1 @@
+export { permissionModuleEcrDemoPolicy as default } from './module';

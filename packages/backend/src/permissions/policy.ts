@@ -1,0 +1,122 @@
+import {
+  BackstageCredentials,
+  BackstageUserPrincipal,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
+import {
+  AuthorizeResult,
+  isPermission,
+  isResourcePermission,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
+import {
+  catalogEntityDeletePermission,
+  RESOURCE_TYPE_CATALOG_ENTITY,
+} from '@backstage/plugin-catalog-common/alpha';
+
+/** The group whose members administer ECR for everyone (DESIGN §4). */
+export const PLATFORM_TEAM_REF = 'group:default/platform-team';
+
+/**
+ * Permission names of the ECR plugins (DESIGN §4). Matched by name so that the
+ * policy does not depend on which plugins are installed.
+ */
+export const ecrPermissionNames = {
+  imagesRead: 'ecr.images.read',
+  repositoryCreate: 'ecr.repository.create',
+  pushAccessGrant: 'ecr.push-access.grant',
+  auditRead: 'ecr.audit.read',
+} as const;
+
+/** Entity changes that only the entity's owners and the platform team may make. */
+const ownerOrPlatformPermissions = new Set<string>([
+  ecrPermissionNames.repositoryCreate,
+  ecrPermissionNames.pushAccessGrant,
+]);
+
+/**
+ * The demo app's policy, and a sensible default for adopters:
+ * - reading ECR data follows catalog visibility (the ECR routes load the entity
+ *   with the caller's credentials before they authorize);
+ * - ECR writes and catalog entity deletion go to the entity's owners and the
+ *   platform team;
+ * - the ECR audit is for the platform team only;
+ * - everything else is allowed to signed-in users, as Backstage's own plugins
+ *   recommend for a start.
+ * Anything that is not a user (a service calling on its own behalf, or no
+ * credentials at all) is only allowed what reading needs.
+ */
+export class EcrDemoPermissionPolicy implements PermissionPolicy {
+  constructor(private readonly userInfo: UserInfoService) {}
+
+  async handle(
+    request: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
+    const { permission } = request;
+    const claims = await this.claimsOf(user?.credentials);
+
+    if (permission.name === ecrPermissionNames.auditRead) {
+      return decide(claims.includes(PLATFORM_TEAM_REF));
+    }
+
+    if (permission.name === ecrPermissionNames.imagesRead) {
+      return decide(user !== undefined);
+    }
+
+    const ownerOrPlatform =
+      ownerOrPlatformPermissions.has(permission.name) ||
+      isPermission(permission, catalogEntityDeletePermission);
+    if (ownerOrPlatform) {
+      if (claims.length === 0) {
+        return decide(false);
+      }
+      if (claims.includes(PLATFORM_TEAM_REF)) {
+        return decide(true);
+      }
+      if (isResourcePermission(permission, RESOURCE_TYPE_CATALOG_ENTITY)) {
+        return createCatalogConditionalDecision(
+          permission,
+          catalogConditions.isEntityOwner({ claims }),
+        );
+      }
+      return decide(false);
+    }
+
+    if (permission.name.startsWith('ecr.')) {
+      // An ECR permission this policy does not know: deny by default.
+      return decide(false);
+    }
+
+    return decide(user !== undefined);
+  }
+
+  private async claimsOf(
+    credentials: BackstageCredentials | undefined,
+  ): Promise<string[]> {
+    if (!credentials || !isUserCredentials(credentials)) {
+      return [];
+    }
+    const info = await this.userInfo.getUserInfo(credentials);
+    return info.ownershipEntityRefs;
+  }
+}
+
+function isUserCredentials(
+  credentials: BackstageCredentials,
+): credentials is BackstageCredentials<BackstageUserPrincipal> {
+  return (credentials.principal as { type?: string }).type === 'user';
+}
+
+function decide(allowed: boolean): PolicyDecision {
+  return { result: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+}
