@@ -1,0 +1,173 @@
+/**
+ * The shapes of the ECR backend's HTTP API (DESIGN §5), shared by the backend
+ * that answers and the frontend that asks. Times are ISO-8601 strings.
+ */
+
+/** Vulnerability severities as ECR reports them, most severe first. */
+export const SEVERITIES = [
+  'CRITICAL',
+  'HIGH',
+  'MEDIUM',
+  'LOW',
+  'INFORMATIONAL',
+  'UNDEFINED',
+] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Finding counts per severity; severities without findings are left out. */
+export type SeverityCounts = Partial<Record<Severity, number>>;
+
+/** An image's scan, as DescribeImages summarises it. */
+export interface ImageScanSummary {
+  /** ECR's scan status (`COMPLETE`, `FAILED`, `ACTIVE`, …) or `NOT_SCANNED`. */
+  status: string;
+  description?: string;
+  completedAt?: string;
+  severityCounts: SeverityCounts;
+}
+
+/** One image of a repository. */
+export interface EcrImage {
+  digest: string;
+  tags: string[];
+  sizeBytes: number;
+  pushedAt: string;
+  lastPulledAt?: string;
+  mediaType?: string;
+  scan: ImageScanSummary;
+}
+
+/** One annotated repository with all of its images, newest `pushedAt` first. */
+export interface EcrRepositoryImages {
+  arn: string;
+  name: string;
+  /** `ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`, for docker pull and push. */
+  uri: string;
+  region: string;
+  accountId: string;
+  /** False when the annotated repository has not been created yet. */
+  exists: boolean;
+  images: EcrImage[];
+  imageCount: number;
+}
+
+/** `GET /entity/:namespace/:kind/:name/images` */
+export interface ImagesResponse {
+  entityRef: string;
+  repositories: EcrRepositoryImages[];
+  /** The container port for the `docker run -p` hint. */
+  containerPort: number;
+  /** When the data was read from AWS. */
+  fetchedAt: string;
+  /** True when AWS could not be reached and an earlier answer is served. */
+  stale?: boolean;
+}
+
+/** One vulnerability finding of an image scan (basic or enhanced). */
+export interface ScanFinding {
+  name: string;
+  severity: Severity;
+  type: 'basic' | 'enhanced';
+  description?: string;
+  uri?: string;
+  packageName?: string;
+  packageVersion?: string;
+  fixedInVersion?: string;
+  score?: number;
+}
+
+/** `GET /entity/:namespace/:kind/:name/images/:digest/findings?repository=ARN` */
+export interface FindingsResponse {
+  repositoryArn: string;
+  digest: string;
+  /** False when the image has never been scanned (ECR's ScanNotFoundException). */
+  scanned: boolean;
+  status: string;
+  description?: string;
+  completedAt?: string;
+  severityCounts: SeverityCounts;
+  findings: ScanFinding[];
+}
+
+/** The setup checks' stable ids (DESIGN §6), in the order they are shown. */
+export const SETUP_CHECK_IDS = [
+  'annotation-valid',
+  'repository-exists',
+  'scan-on-push',
+  'tag-immutability',
+  'lifecycle-policy',
+  'encryption',
+  'push-role-found',
+  'push-permissions',
+  'codebuild-managed-policy',
+  'not-root-credentials',
+  'images-present',
+] as const;
+export type SetupCheckId = (typeof SETUP_CHECK_IDS)[number];
+
+export type SetupCheckStatus = 'pass' | 'warn' | 'fail' | 'unknown';
+
+/** One setup check's result: what it saw and, when not passing, what to do. */
+export interface SetupCheck {
+  id: SetupCheckId;
+  status: SetupCheckStatus;
+  title: string;
+  detail: string;
+  remedy?: string;
+  /** For `unknown`: the IAM actions Backstage's own identity needs to run the check. */
+  requiredActions?: string[];
+  /** For `push-permissions`: the push actions the role lacks. */
+  missingActions?: string[];
+}
+
+/** `GET /entity/:namespace/:kind/:name/setup` */
+export interface SetupStatus {
+  entityRef: string;
+  checks: SetupCheck[];
+  checkedAt: string;
+}
+
+/** The settings a repository is (or would be) created with (DESIGN §7). */
+export interface RepositorySettings {
+  repositoryName: string;
+  region: string;
+  accountId: string;
+  imageTagMutability: 'MUTABLE' | 'IMMUTABLE';
+  scanOnPush: boolean;
+  encryptionType: 'AES256' | 'KMS';
+  kmsKey?: string;
+  lifecyclePolicyText?: string;
+  tags: Record<string, string>;
+}
+
+/** `POST /entity/:namespace/:kind/:name/repository` */
+export interface CreateRepositoryResponse {
+  dryRun: boolean;
+  /** True when this request created it; false when it existed (or on a dry run). */
+  created: boolean;
+  alreadyExisted: boolean;
+  repositoryArn: string;
+  repositoryUri: string;
+  settings: RepositorySettings;
+}
+
+/** An IAM policy document. */
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: Array<{
+    Sid?: string;
+    Effect: 'Allow' | 'Deny';
+    Action: string | string[];
+    Resource: string | string[];
+  }>;
+}
+
+/** `POST /entity/:namespace/:kind/:name/push-access` */
+export interface PushAccessResponse {
+  dryRun: boolean;
+  /** True when this request wrote the policy; false when it was already in place. */
+  changed: boolean;
+  roleArn: string;
+  policyName: string;
+  policyDocument: PolicyDocument;
+}

@@ -1,0 +1,154 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  CODEBUILD_PROJECT_ARN_ANNOTATION,
+  CONTAINER_PORT_ANNOTATION,
+  ECR_REPOSITORY_ARN_ANNOTATION,
+  PUSH_ROLE_ARN_ANNOTATION,
+} from './annotations';
+import {
+  CodeBuildProjectRef,
+  MAX_ANNOTATION_LENGTH,
+  MAX_REPOSITORIES_PER_ENTITY,
+  parseCodeBuildProjectArn,
+  parseRepositoryArn,
+  parseRoleArn,
+  RepositoryRef,
+  RoleRef,
+} from './arns';
+
+/** What an entity's ECR annotations name, once every value has been checked. */
+export interface EcrAnnotations {
+  repositories: RepositoryRef[];
+  codeBuildProject?: CodeBuildProjectRef;
+  pushRole?: RoleRef;
+  containerPort?: number;
+}
+
+/** The result of reading an entity's ECR annotations. */
+export type EcrAnnotationsResult =
+  | { ok: true; value: EcrAnnotations }
+  | { ok: false; errors: string[] };
+
+/** True when the entity carries the repository annotation (whatever its value). */
+export function isEcrAvailable(entity: Entity): boolean {
+  return Boolean(
+    entity.metadata.annotations?.[ECR_REPOSITORY_ARN_ANNOTATION]?.trim(),
+  );
+}
+
+/**
+ * Reads and validates an entity's ECR annotations. Every problem is reported,
+ * not only the first, each naming the annotation it is in. Accounts outside
+ * `allowedAccounts` are refused: an entity may not point Backstage at an
+ * account the platform team has not opened to it.
+ */
+export function readEcrAnnotations(
+  entity: Entity,
+  options: { allowedAccounts: readonly string[] },
+): EcrAnnotationsResult {
+  const annotations = entity.metadata.annotations ?? {};
+  const errors: string[] = [];
+  const allowed = new Set(options.allowedAccounts);
+  const checkAccount = (annotation: string, accountId: string) => {
+    if (!allowed.has(accountId)) {
+      errors.push(
+        `${annotation}: account ${accountId} is not one of the accounts this Backstage may use (ecr.allowedAccounts)`,
+      );
+    }
+  };
+  const raw = (annotation: string): string | undefined => {
+    const value = annotations[annotation];
+    if (value === undefined) return undefined;
+    if (value.length > MAX_ANNOTATION_LENGTH) {
+      errors.push(
+        `${annotation}: the value is ${value.length} characters long; at most ${MAX_ANNOTATION_LENGTH} are accepted`,
+      );
+      return undefined;
+    }
+    return value;
+  };
+
+  const repositories: RepositoryRef[] = [];
+  const repositoryValue = raw(ECR_REPOSITORY_ARN_ANNOTATION);
+  if (repositoryValue === undefined || !repositoryValue.trim()) {
+    if (!errors.length) {
+      errors.push(
+        `${ECR_REPOSITORY_ARN_ANNOTATION}: missing; name the service's repository ARN, e.g. arn:aws:ecr:eu-west-2:123412341234:repository/my-service`,
+      );
+    }
+  } else {
+    const items = repositoryValue
+      .split(',')
+      .map(item => item.trim())
+      .filter(Boolean);
+    if (items.length > MAX_REPOSITORIES_PER_ENTITY) {
+      errors.push(
+        `${ECR_REPOSITORY_ARN_ANNOTATION}: names ${items.length} repositories; at most ${MAX_REPOSITORIES_PER_ENTITY} are accepted`,
+      );
+    } else {
+      for (const item of items) {
+        const parsed = parseRepositoryArn(item);
+        if (!parsed.ok) {
+          errors.push(`${ECR_REPOSITORY_ARN_ANNOTATION}: ${parsed.error}`);
+          continue;
+        }
+        checkAccount(ECR_REPOSITORY_ARN_ANNOTATION, parsed.value.accountId);
+        if (!repositories.some(r => r.arn === parsed.value.arn)) {
+          repositories.push(parsed.value);
+        }
+      }
+    }
+  }
+
+  let codeBuildProject: CodeBuildProjectRef | undefined;
+  const projectValue = raw(CODEBUILD_PROJECT_ARN_ANNOTATION);
+  if (projectValue !== undefined) {
+    const parsed = parseCodeBuildProjectArn(projectValue);
+    if (parsed.ok) {
+      codeBuildProject = parsed.value;
+      checkAccount(CODEBUILD_PROJECT_ARN_ANNOTATION, parsed.value.accountId);
+    } else {
+      errors.push(`${CODEBUILD_PROJECT_ARN_ANNOTATION}: ${parsed.error}`);
+    }
+  }
+
+  let pushRole: RoleRef | undefined;
+  const roleValue = raw(PUSH_ROLE_ARN_ANNOTATION);
+  if (roleValue !== undefined) {
+    const parsed = parseRoleArn(roleValue);
+    if (parsed.ok) {
+      pushRole = parsed.value;
+      checkAccount(PUSH_ROLE_ARN_ANNOTATION, parsed.value.accountId);
+    } else {
+      errors.push(`${PUSH_ROLE_ARN_ANNOTATION}: ${parsed.error}`);
+    }
+  }
+
+  let containerPort: number | undefined;
+  const portValue = raw(CONTAINER_PORT_ANNOTATION);
+  if (portValue !== undefined) {
+    const port = Number(portValue.trim());
+    if (
+      /^\d{1,5}$/.test(portValue.trim()) &&
+      Number.isInteger(port) &&
+      port >= 1 &&
+      port <= 65535
+    ) {
+      containerPort = port;
+    } else {
+      errors.push(
+        `${CONTAINER_PORT_ANNOTATION}: ${JSON.stringify(
+          portValue.slice(0, 40),
+        )} is not a port number (1 to 65535)`,
+      );
+    }
+  }
+
+  if (errors.length) {
+    return { ok: false, errors };
+  }
+  return {
+    ok: true,
+    value: { repositories, codeBuildProject, pushRole, containerPort },
+  };
+}

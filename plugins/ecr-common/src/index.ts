@@ -1,0 +1,10 @@
+/**
+ * Annotations, permissions and API types shared by the Amazon ECR plugins.
+ *
+ * @packageDocumentation
+ */
+export * from './annotations';
+export * from './arns';
+export * from './entityAnnotations';
+export * from './permissions';
+export * from './api';

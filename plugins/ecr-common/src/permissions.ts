@@ -1,0 +1,38 @@
+import { createPermission } from '@backstage/plugin-permission-common';
+
+const RESOURCE_TYPE_CATALOG_ENTITY = 'catalog-entity';
+
+/** Read an entity's images, scan findings and setup status. */
+export const ecrImagesReadPermission = createPermission({
+  name: 'ecr.images.read',
+  attributes: { action: 'read' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/** Create the repository an entity's annotation names. */
+export const ecrRepositoryCreatePermission = createPermission({
+  name: 'ecr.repository.create',
+  attributes: { action: 'create' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/** Attach the push policy to an entity's build role. */
+export const ecrPushAccessGrantPermission = createPermission({
+  name: 'ecr.push-access.grant',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/** Read the platform audit. */
+export const ecrAuditReadPermission = createPermission({
+  name: 'ecr.audit.read',
+  attributes: { action: 'read' },
+});
+
+/** Every permission of the ECR plugins. */
+export const ecrPermissions = [
+  ecrImagesReadPermission,
+  ecrRepositoryCreatePermission,
+  ecrPushAccessGrantPermission,
+  ecrAuditReadPermission,
+];
