@@ -1,0 +1,78 @@
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  CreateRepositoryResponse,
+  FindingsResponse,
+  ImagesResponse,
+  PushAccessResponse,
+  SetupStatus,
+} from '@backstage-ecr/plugin-ecr-common';
+import { EcrApi } from './EcrApi';
+
+/** Talks to the `ecr` backend plugin through Backstage's fetch and discovery. */
+export class EcrClient implements EcrApi {
+  private readonly discoveryApi: DiscoveryApi;
+  private readonly fetchApi: FetchApi;
+
+  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi;
+  }
+
+  getImages(entity: CompoundEntityRef): Promise<ImagesResponse> {
+    return this.request(entity, '/images');
+  }
+
+  getFindings(
+    entity: CompoundEntityRef,
+    options: { repositoryArn: string; digest: string },
+  ): Promise<FindingsResponse> {
+    const query = new URLSearchParams({ repository: options.repositoryArn });
+    return this.request(
+      entity,
+      `/images/${encodeURIComponent(options.digest)}/findings?${query}`,
+    );
+  }
+
+  getSetup(entity: CompoundEntityRef): Promise<SetupStatus> {
+    return this.request(entity, '/setup');
+  }
+
+  createRepository(
+    entity: CompoundEntityRef,
+    options: { dryRun: boolean },
+  ): Promise<CreateRepositoryResponse> {
+    return this.request(entity, `/repository?dryRun=${options.dryRun}`, {
+      method: 'POST',
+    });
+  }
+
+  grantPushAccess(
+    entity: CompoundEntityRef,
+    options: { dryRun: boolean },
+  ): Promise<PushAccessResponse> {
+    return this.request(entity, `/push-access?dryRun=${options.dryRun}`, {
+      method: 'POST',
+    });
+  }
+
+  private async request<T>(
+    entity: CompoundEntityRef,
+    path: string,
+    init?: RequestInit,
+  ): Promise<T> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('ecr');
+    const entityPath = [entity.namespace, entity.kind, entity.name]
+      .map(part => encodeURIComponent(part))
+      .join('/');
+    const response = await this.fetchApi.fetch(
+      `${baseUrl}/entity/${entityPath}${path}`,
+      init,
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+}

@@ -1,0 +1,241 @@
+import { useMemo } from 'react';
+import {
+  Button,
+  Cell,
+  CellText,
+  ColumnConfig,
+  Flex,
+  SearchField,
+  Table,
+  Text,
+  Tooltip,
+  TooltipTrigger,
+  useTable,
+} from '@backstage/ui';
+import {
+  EcrImage,
+  EcrRepositoryImages,
+} from '@backstage-ecr/plugin-ecr-common';
+import { CopyButton } from '../common/CopyButton';
+import { SeverityChips } from '../common/SeverityChips';
+import {
+  formatBytes,
+  formatExact,
+  formatRelative,
+  shortDigest,
+} from '../common/format';
+import { pullCommand } from '../common/commands';
+
+type ImageRow = EcrImage & { id: string };
+
+/** Page size of the images table; paging keeps the DOM small at any image count. */
+export const IMAGES_PAGE_SIZE = 20;
+
+function compareOptional(a?: string, b?: string): number {
+  return (a ? Date.parse(a) : 0) - (b ? Date.parse(b) : 0);
+}
+
+const sorters: Record<string, (a: ImageRow, b: ImageRow) => number> = {
+  pushed: (a, b) => compareOptional(a.pushedAt, b.pushedAt),
+  size: (a, b) => a.sizeBytes - b.sizeBytes,
+  lastPull: (a, b) => compareOptional(a.lastPulledAt, b.lastPulledAt),
+  tags: (a, b) => (a.tags[0] ?? '').localeCompare(b.tags[0] ?? ''),
+};
+
+function ScanCell(props: { image: EcrImage; onShowFindings: () => void }) {
+  const { scan } = props.image;
+  const total = Object.values(scan.severityCounts).reduce(
+    (sum, count) => sum + (count ?? 0),
+    0,
+  );
+  if (scan.status === 'NOT_SCANNED') {
+    return (
+      <Cell>
+        <Text variant="body-small" color="secondary">
+          Not scanned
+        </Text>
+      </Cell>
+    );
+  }
+  if (scan.status !== 'COMPLETE' && scan.status !== 'ACTIVE') {
+    return (
+      <Cell>
+        <Text variant="body-small" color="warning" title={scan.description}>
+          Scan {scan.status.toLowerCase().replace(/_/g, ' ')}
+        </Text>
+      </Cell>
+    );
+  }
+  return (
+    <Cell>
+      <Flex align="center" gap="2">
+        {total === 0 ? (
+          <Text variant="body-small" color="success">
+            No findings
+          </Text>
+        ) : (
+          <SeverityChips counts={scan.severityCounts} />
+        )}
+        <Button size="small" variant="tertiary" onPress={props.onShowFindings}>
+          Findings
+        </Button>
+      </Flex>
+    </Cell>
+  );
+}
+
+/**
+ * All images of one repository: newest first, searchable by tag, sortable,
+ * paged on the client (the backend returns every image at once).
+ */
+export function ImagesTable(props: {
+  repository: EcrRepositoryImages;
+  onShowFindings: (image: EcrImage) => void;
+}) {
+  const { repository, onShowFindings } = props;
+  const rows = useMemo<ImageRow[]>(
+    () => repository.images.map(image => ({ ...image, id: image.digest })),
+    [repository.images],
+  );
+
+  const { tableProps, search } = useTable<ImageRow>({
+    mode: 'complete',
+    data: rows,
+    initialSort: { column: 'pushed', direction: 'descending' },
+    paginationOptions: {
+      pageSize: IMAGES_PAGE_SIZE,
+      pageSizeOptions: [20, 50, 100],
+    },
+    sortFn: (data, sort) => {
+      const compare = sorters[String(sort.column)];
+      if (!compare) return data;
+      const sorted = [...data].sort(compare);
+      return sort.direction === 'descending' ? sorted.reverse() : sorted;
+    },
+    searchFn: (data, query) => {
+      const needle = query.trim().toLowerCase();
+      if (!needle) return data;
+      return data.filter(
+        image =>
+          image.tags.some(tag => tag.toLowerCase().includes(needle)) ||
+          image.digest.toLowerCase().includes(needle),
+      );
+    },
+  });
+
+  const columns: ColumnConfig<ImageRow>[] = [
+    {
+      id: 'tags',
+      label: 'Tags',
+      isRowHeader: true,
+      isSortable: true,
+      cell: image => (
+        <CellText
+          title={image.tags.length ? image.tags.join(', ') : '<untagged>'}
+        />
+      ),
+    },
+    {
+      id: 'digest',
+      label: 'Digest',
+      cell: image => (
+        <Cell>
+          <Flex align="center" gap="1">
+            <TooltipTrigger>
+              <Text
+                as="span"
+                variant="body-small"
+                tabIndex={0}
+                style={{ fontFamily: 'monospace' }}
+                title={image.digest}
+              >
+                {shortDigest(image.digest)}
+              </Text>
+              <Tooltip>{image.digest}</Tooltip>
+            </TooltipTrigger>
+            <CopyButton value={image.digest} label="Copy digest" />
+          </Flex>
+        </Cell>
+      ),
+    },
+    {
+      id: 'pushed',
+      label: 'Pushed',
+      isSortable: true,
+      cell: image => (
+        <Cell>
+          <Text variant="body-small" title={formatExact(image.pushedAt)}>
+            {formatRelative(image.pushedAt)}
+          </Text>
+        </Cell>
+      ),
+    },
+    {
+      id: 'size',
+      label: 'Size',
+      isSortable: true,
+      cell: image => <CellText title={formatBytes(image.sizeBytes)} />,
+    },
+    {
+      id: 'lastPull',
+      label: 'Last pull',
+      isSortable: true,
+      cell: image => (
+        <Cell>
+          <Text
+            variant="body-small"
+            title={
+              image.lastPulledAt ? formatExact(image.lastPulledAt) : undefined
+            }
+          >
+            {image.lastPulledAt ? formatRelative(image.lastPulledAt) : 'Never'}
+          </Text>
+        </Cell>
+      ),
+    },
+    {
+      id: 'scan',
+      label: 'Scan',
+      cell: image => (
+        <ScanCell image={image} onShowFindings={() => onShowFindings(image)} />
+      ),
+    },
+    {
+      id: 'pull',
+      label: 'Pull',
+      cell: image => (
+        <Cell>
+          <CopyButton
+            value={pullCommand(repository, image)}
+            label={`Copy docker pull for ${
+              image.tags[0] ?? shortDigest(image.digest)
+            }`}
+          />
+        </Cell>
+      ),
+    },
+  ];
+
+  return (
+    <Flex direction="column" gap="3">
+      <SearchField
+        aria-label={`Search ${repository.name} images by tag`}
+        placeholder="Search by tag or digest"
+        size="small"
+        value={search.value}
+        onChange={search.onChange}
+      />
+      <Table
+        {...tableProps}
+        columnConfig={columns}
+        emptyState={
+          <Text color="secondary">
+            {search.value
+              ? `No image has a tag matching "${search.value}".`
+              : 'No images.'}
+          </Text>
+        }
+      />
+    </Flex>
+  );
+}

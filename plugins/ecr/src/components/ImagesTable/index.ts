@@ -1,0 +1,1 @@
+export { ImagesTable, IMAGES_PAGE_SIZE } from './ImagesTable';

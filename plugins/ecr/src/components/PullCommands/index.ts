@@ -1,0 +1,1 @@
+export { PullCommands, CommandLine } from './PullCommands';

@@ -1,0 +1,1 @@
+export { SetupChecklist, setupSummary } from './SetupChecklist';

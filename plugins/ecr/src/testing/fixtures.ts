@@ -1,0 +1,178 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  EcrImage,
+  FindingsResponse,
+  ImagesResponse,
+  SetupStatus,
+} from '@backstage-ecr/plugin-ecr-common';
+import { EcrApi } from '../api/EcrApi';
+
+export const REPO_ARN =
+  'arn:aws:ecr:eu-west-2:123412341234:repository/proof-of-concept-repo';
+export const REPO_URI =
+  '123412341234.dkr.ecr.eu-west-2.amazonaws.com/proof-of-concept-repo';
+
+export const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'proof-of-concept',
+    namespace: 'default',
+    annotations: { 'aws.amazon.com/amazon-ecr-arn': REPO_ARN },
+  },
+  spec: { type: 'service', owner: 'team-a', lifecycle: 'experimental' },
+};
+
+export function digestOf(n: number): string {
+  return `sha256:${n.toString(16).padStart(64, '0')}`;
+}
+
+export function image(n: number, overrides: Partial<EcrImage> = {}): EcrImage {
+  return {
+    digest: digestOf(n),
+    tags: [`v${n}`],
+    sizeBytes: 1024 * 1024 * n,
+    pushedAt: new Date(Date.UTC(2026, 0, 1) + n * 60_000).toISOString(),
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    scan: { status: 'COMPLETE', severityCounts: {} },
+    ...overrides,
+  };
+}
+
+/** `count` images, newest first, as the backend answers. */
+export function imagesResponse(
+  images: EcrImage[],
+  overrides: Partial<ImagesResponse> = {},
+): ImagesResponse {
+  return {
+    entityRef: 'component:default/proof-of-concept',
+    containerPort: 8080,
+    fetchedAt: new Date().toISOString(),
+    repositories: [
+      {
+        arn: REPO_ARN,
+        name: 'proof-of-concept-repo',
+        uri: REPO_URI,
+        region: 'eu-west-2',
+        accountId: '123412341234',
+        exists: true,
+        images,
+        imageCount: images.length,
+      },
+    ],
+    ...overrides,
+  };
+}
+
+export const guideImages: EcrImage[] = [
+  image(3, {
+    tags: ['fcd3f42', 'latest'],
+    sizeBytes: 157286400,
+    scan: {
+      status: 'COMPLETE',
+      severityCounts: { CRITICAL: 1, HIGH: 2, LOW: 5 },
+    },
+  }),
+  image(2, {
+    tags: ['a1b2c3d'],
+    sizeBytes: 1536,
+    lastPulledAt: '2026-01-01T10:00:00.000Z',
+  }),
+  image(1, {
+    tags: [],
+    sizeBytes: 512,
+    scan: { status: 'NOT_SCANNED', severityCounts: {} },
+  }),
+];
+
+export const setupStatus: SetupStatus = {
+  entityRef: 'component:default/proof-of-concept',
+  checkedAt: new Date().toISOString(),
+  checks: [
+    {
+      id: 'annotation-valid',
+      status: 'pass',
+      title: 'Annotations are valid',
+      detail: 'One repository, one CodeBuild project.',
+    },
+    {
+      id: 'repository-exists',
+      status: 'pass',
+      title: 'Repository exists',
+      detail: 'proof-of-concept-repo exists.',
+    },
+    {
+      id: 'scan-on-push',
+      status: 'warn',
+      title: 'Images are scanned on push',
+      detail: 'Scan on push is off.',
+      remedy: 'Turn on scan on push.',
+    },
+    {
+      id: 'push-permissions',
+      status: 'fail',
+      title: 'The build role can push',
+      detail:
+        'codebuild-proof-of-concept-snapshot-service-role is not allowed ecr:GetAuthorizationToken, ecr:PutImage.',
+      remedy: 'Attach the push policy.',
+      missingActions: ['ecr:GetAuthorizationToken', 'ecr:PutImage'],
+    },
+    {
+      id: 'not-root-credentials',
+      status: 'unknown',
+      title: 'Backstage does not use root credentials',
+      detail: 'Backstage may not call sts:GetCallerIdentity.',
+      requiredActions: ['sts:GetCallerIdentity'],
+    },
+  ],
+};
+
+export const findings: FindingsResponse = {
+  repositoryArn: REPO_ARN,
+  digest: digestOf(3),
+  scanned: true,
+  status: 'COMPLETE',
+  completedAt: '2026-01-02T00:00:00.000Z',
+  severityCounts: { CRITICAL: 1, HIGH: 2 },
+  findings: [
+    {
+      name: 'CVE-2026-0001',
+      severity: 'HIGH',
+      type: 'basic',
+      packageName: 'openssl',
+      packageVersion: '3.0.1',
+      fixedInVersion: '3.0.9',
+      uri: 'https://example.com/CVE-2026-0001',
+    },
+    {
+      name: 'CVE-2026-0002',
+      severity: 'CRITICAL',
+      type: 'enhanced',
+      packageName: 'glibc',
+      packageVersion: '2.36',
+      uri: 'https://example.com/CVE-2026-0002',
+    },
+    {
+      name: 'CVE-2026-0003',
+      severity: 'HIGH',
+      type: 'basic',
+      packageName: 'zlib',
+      packageVersion: '1.2.11',
+      fixedInVersion: '1.2.13',
+    },
+  ],
+};
+
+/** An EcrApi whose every method is a jest mock answering the fixtures. */
+export function mockEcrApi(
+  overrides: Partial<EcrApi> = {},
+): jest.Mocked<EcrApi> {
+  return {
+    getImages: jest.fn(async () => imagesResponse(guideImages)),
+    getSetup: jest.fn(async () => setupStatus),
+    getFindings: jest.fn(async () => findings),
+    createRepository: jest.fn(),
+    grantPushAccess: jest.fn(),
+    ...overrides,
+  } as jest.Mocked<EcrApi>;
+}
