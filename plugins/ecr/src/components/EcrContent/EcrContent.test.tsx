@@ -1,6 +1,12 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { Entity } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
@@ -15,9 +21,18 @@ import {
   REPO_URI,
 } from '../../testing/fixtures';
 
-async function renderTab(api: EcrApi, forEntity: Entity = entity) {
+async function renderTab(
+  api: EcrApi,
+  forEntity: Entity = entity,
+  authorize: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.DENY,
+) {
   return renderInTestApp(
-    <TestApiProvider apis={[[ecrApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [ecrApiRef, api],
+        [permissionApiRef, mockApis.permission({ authorize })],
+      ]}
+    >
       <EntityProvider entity={forEntity}>
         <EcrContent />
       </EntityProvider>
@@ -195,6 +210,23 @@ describe('EcrContent', () => {
         /Backstage needs IAM permission for: sts:GetCallerIdentity/,
       ),
     ).toBeInTheDocument();
+  });
+
+  it('offers the push-access fix only where the permission policy allows it', async () => {
+    // A name of its own: usePermission caches decisions per resource.
+    const owned = { ...entity, metadata: { ...entity.metadata, name: 'owned' } };
+    await renderTab(mockEcrApi(), owned, AuthorizeResult.ALLOW);
+    expect(
+      await screen.findByRole('button', { name: 'Grant push access' }),
+    ).toBeInTheDocument();
+  });
+
+  it('shows no fix button without permission', async () => {
+    await renderTab(mockEcrApi(), entity, AuthorizeResult.DENY);
+    await screen.findByText('3 of 5 need attention');
+    expect(
+      screen.queryByRole('button', { name: 'Grant push access' }),
+    ).not.toBeInTheDocument();
   });
 
   it('opens an image’s findings', async () => {

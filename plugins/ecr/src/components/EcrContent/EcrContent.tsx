@@ -28,6 +28,7 @@ import { ImagesTable } from '../ImagesTable';
 import { FindingsDialog } from '../FindingsDialog';
 import { CommandLine, PullCommands } from '../PullCommands';
 import { SetupChecklist } from '../SetupChecklist';
+import { SetupFix } from '../SetupFix';
 import { firstPushCommands, newestTagged } from '../common/commands';
 import { formatRelative } from '../common/format';
 
@@ -74,7 +75,6 @@ function RepositorySection(props: {
   repository: EcrRepositoryImages;
   containerPort: number;
   onShowFindings: (image: EcrImage) => void;
-  missingAction?: ReactNode;
 }) {
   const { repository, containerPort, onShowFindings } = props;
   const newest = newestTagged(repository.images) ?? repository.images[0];
@@ -84,8 +84,7 @@ function RepositorySection(props: {
       <Alert
         status="warning"
         title="This repository does not exist yet"
-        description={`The entity's annotation names ${repository.arn}, but there is no such repository in account ${repository.accountId}, region ${repository.region}.`}
-        customActions={props.missingAction}
+        description={`The entity's annotation names ${repository.arn}, but there is no such repository in account ${repository.accountId}, region ${repository.region}. The setup status below says how to create it.`}
       />
     );
   } else if (repository.images.length === 0) {
@@ -226,10 +225,12 @@ function EcrContentForEntity(props: {
     setupContent = (
       <SetupChecklist
         status={setup.value}
-        renderAction={
-          props.renderCheckAction
-            ? check => props.renderCheckAction!(check, refresh)
-            : undefined
+        renderAction={check =>
+          props.renderCheckAction ? (
+            props.renderCheckAction(check, refresh)
+          ) : (
+            <SetupFix entityRef={entityRef} check={check} onApplied={refresh} />
+          )
         }
       />
     );
@@ -244,9 +245,9 @@ function EcrContentForEntity(props: {
             <Text as="h3" variant="title-small">
               Setup status
             </Text>
-            <Link href="#" variant="body-small" onPress={() => setup.retry()}>
+            <Button size="small" variant="tertiary" onPress={() => setup.retry()}>
               Check again
-            </Link>
+            </Button>
           </Flex>
         </CardHeader>
         <CardBody>{setupContent}</CardBody>

@@ -6,9 +6,18 @@ import {
 
 const COLORS: Record<Severity, { fg: string; bg: string }> = {
   CRITICAL: { fg: '#ffffff', bg: '#8b0000' },
-  HIGH: { fg: 'var(--bui-negative-fg-subdued)', bg: 'var(--bui-negative-bg-subdued)' },
-  MEDIUM: { fg: 'var(--bui-warning-fg-subdued)', bg: 'var(--bui-warning-bg-subdued)' },
-  LOW: { fg: 'var(--bui-announcement-fg-subdued)', bg: 'var(--bui-announcement-bg-subdued)' },
+  HIGH: {
+    fg: 'var(--bui-negative-fg-subdued)',
+    bg: 'var(--bui-negative-bg-subdued)',
+  },
+  MEDIUM: {
+    fg: 'var(--bui-warning-fg-subdued)',
+    bg: 'var(--bui-warning-bg-subdued)',
+  },
+  LOW: {
+    fg: 'var(--bui-announcement-fg-subdued)',
+    bg: 'var(--bui-announcement-bg-subdued)',
+  },
   INFORMATIONAL: {
     fg: 'var(--bui-fg-secondary)',
     bg: 'var(--bui-bg-neutral-2, #eee)',

@@ -1,0 +1,175 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { SetupCheck } from '@backstage-ecr/plugin-ecr-common';
+import { ecrApiRef } from '../../api/EcrApi';
+import { SetupFix } from './SetupFix';
+import { mockEcrApi } from '../../testing/fixtures';
+
+// usePermission caches decisions per permission and resource across renders,
+// so each test asks about an entity of its own.
+let testNumber = 0;
+let entityRef = { kind: 'Component', namespace: 'default', name: 'svc-0' };
+beforeEach(() => {
+  testNumber += 1;
+  entityRef = { kind: 'Component', namespace: 'default', name: `svc-${testNumber}` };
+});
+const pushCheck: SetupCheck = {
+  id: 'push-permissions',
+  status: 'fail',
+  title: 'The build role can push',
+  detail: 'missing ecr:PutImage',
+};
+const policyDocument = {
+  Version: '2012-10-17' as const,
+  Statement: [
+    {
+      Effect: 'Allow' as const,
+      Action: ['ecr:PutImage'],
+      Resource:
+        'arn:aws:ecr:eu-west-2:123412341234:repository/proof-of-concept-repo',
+    },
+  ],
+};
+
+async function renderFix(
+  check: SetupCheck,
+  result: AuthorizeResult,
+  api = mockEcrApi(),
+) {
+  const onApplied = jest.fn();
+  const permissionApi = mockApis.permission({ authorize: result });
+  await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [ecrApiRef, api],
+        [permissionApiRef, permissionApi],
+      ]}
+    >
+      <SetupFix entityRef={entityRef} check={check} onApplied={onApplied} />
+    </TestApiProvider>,
+  );
+  return { onApplied, api };
+}
+
+describe('SetupFix', () => {
+  it('shows no button to someone the policy does not allow', async () => {
+    await renderFix(pushCheck, AuthorizeResult.DENY);
+    await new Promise(r => setTimeout(r, 50));
+    expect(screen.queryByRole('button')).not.toBeInTheDocument();
+  });
+
+  it('shows no button on a check that passes', async () => {
+    await renderFix({ ...pushCheck, status: 'pass' }, AuthorizeResult.ALLOW);
+    await new Promise(r => setTimeout(r, 50));
+    expect(screen.queryByRole('button')).not.toBeInTheDocument();
+  });
+
+  it('previews the policy with a dry run, then applies it', async () => {
+    const api = mockEcrApi({
+      grantPushAccess: jest.fn(async ({}, { dryRun }) => ({
+        dryRun,
+        changed: true,
+        roleArn:
+          'arn:aws:iam::123412341234:role/service-role/codebuild-proof-of-concept-snapshot-service-role',
+        policyName: 'backstage-ecr-push-proof-of-concept-repo',
+        policyDocument,
+      })),
+    });
+    const { onApplied } = await renderFix(
+      pushCheck,
+      AuthorizeResult.ALLOW,
+      api,
+    );
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Grant push access' }),
+    );
+    expect(
+      await screen.findByText('backstage-ecr-push-proof-of-concept-repo'),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/"ecr:PutImage"/)).toBeInTheDocument();
+    expect(api.grantPushAccess).toHaveBeenCalledWith(entityRef, {
+      dryRun: true,
+    });
+    expect(api.grantPushAccess).not.toHaveBeenCalledWith(entityRef, {
+      dryRun: false,
+    });
+
+    await userEvent.click(screen.getByRole('button', { name: 'Apply' }));
+    await waitFor(() => expect(onApplied).toHaveBeenCalled());
+    expect(api.grantPushAccess).toHaveBeenCalledWith(entityRef, {
+      dryRun: false,
+    });
+  });
+
+  it('previews the repository settings before creating it', async () => {
+    const api = mockEcrApi({
+      createRepository: jest.fn(async ({}, { dryRun }) => ({
+        dryRun,
+        created: !dryRun,
+        alreadyExisted: false,
+        repositoryArn:
+          'arn:aws:ecr:eu-west-2:123412341234:repository/inventory-service',
+        repositoryUri:
+          '123412341234.dkr.ecr.eu-west-2.amazonaws.com/inventory-service',
+        settings: {
+          repositoryName: 'inventory-service',
+          region: 'eu-west-2',
+          accountId: '123412341234',
+          imageTagMutability: 'IMMUTABLE' as const,
+          scanOnPush: true,
+          encryptionType: 'AES256' as const,
+          tags: {
+            'backstage.io/entity-ref': 'component:default/inventory-service',
+          },
+        },
+      })),
+    });
+    await renderFix(
+      { ...pushCheck, id: 'repository-exists', title: 'Repository exists' },
+      AuthorizeResult.ALLOW,
+      api,
+    );
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Create repository' }),
+    );
+    expect(await screen.findByText(/"IMMUTABLE"/)).toBeInTheDocument();
+    expect(screen.getByText('inventory-service')).toBeInTheDocument();
+  });
+
+  it('keeps the dialog open and says why when applying fails', async () => {
+    const api = mockEcrApi({
+      grantPushAccess: jest.fn(async ({}, { dryRun }) => {
+        if (!dryRun)
+          throw new Error('role is outside ecr.iam.allowedRoleArnPatterns');
+        return {
+          dryRun,
+          changed: true,
+          roleArn: 'arn:aws:iam::123412341234:role/x',
+          policyName: 'backstage-ecr-push-x',
+          policyDocument,
+        };
+      }),
+    });
+    const { onApplied } = await renderFix(
+      pushCheck,
+      AuthorizeResult.ALLOW,
+      api,
+    );
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Grant push access' }),
+    );
+    await screen.findByText('backstage-ecr-push-x');
+    await userEvent.click(screen.getByRole('button', { name: 'Apply' }));
+    expect(
+      await screen.findByText('role is outside ecr.iam.allowedRoleArnPatterns'),
+    ).toBeInTheDocument();
+    expect(onApplied).not.toHaveBeenCalled();
+  });
+});
