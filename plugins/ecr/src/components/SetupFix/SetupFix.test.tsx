@@ -40,7 +40,7 @@ const policyDocument = {
 
 async function renderFix(
   check: SetupCheck,
-  result: AuthorizeResult,
+  result: AuthorizeResult.ALLOW | AuthorizeResult.DENY,
   api = mockEcrApi(),
 ) {
   const onApplied = jest.fn();
