@@ -8,3 +8,4 @@ export * from './arns';
 export * from './entityAnnotations';
 export * from './permissions';
 export * from './api';
+export * from './audit';
