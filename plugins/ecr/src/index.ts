@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { ecrPlugin, EntityEcrContent } from './plugin';
+export { ecrPlugin, EntityEcrContent, EcrAuditPage } from './plugin';
 export { ecrApiRef, type EcrApi } from './api/EcrApi';
 export { EcrClient } from './api/EcrClient';
 export { isEcrAvailable } from '@backstage-ecr/plugin-ecr-common';

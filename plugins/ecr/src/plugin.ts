@@ -11,6 +11,8 @@ import { EcrClient } from './api/EcrClient';
 
 /** @public */
 export const rootRouteRef = createRouteRef({ id: 'ecr' });
+/** @public */
+export const auditRouteRef = createRouteRef({ id: 'ecr-audit' });
 
 /** The ECR plugin for apps on the legacy frontend system. @public */
 export const ecrPlugin = createPlugin({
@@ -23,7 +25,7 @@ export const ecrPlugin = createPlugin({
         new EcrClient({ discoveryApi, fetchApi }),
     }),
   ],
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, audit: auditRouteRef },
 });
 
 /** The ECR entity tab, for `EntityLayout.Route`. @public */
@@ -33,5 +35,14 @@ export const EntityEcrContent = ecrPlugin.provide(
     component: () =>
       import('./components/EntityEcrTab').then(m => m.EntityEcrTab),
     mountPoint: rootRouteRef,
+  }),
+);
+
+/** The platform audit page, for a `<Route path="/ecr-audit">`. @public */
+export const EcrAuditPage = ecrPlugin.provide(
+  createRoutableExtension({
+    name: 'EcrAuditPage',
+    component: () => import('./components/AuditPage').then(m => m.AuditPage),
+    mountPoint: auditRouteRef,
   }),
 );

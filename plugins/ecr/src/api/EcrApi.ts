@@ -1,6 +1,9 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
+  AuditHistory,
+  AuditReport,
+  AuditRunResponse,
   CreateRepositoryResponse,
   FindingsResponse,
   ImagesResponse,
@@ -24,6 +27,11 @@ export interface EcrApi {
     entity: CompoundEntityRef,
     options: { dryRun: boolean },
   ): Promise<PushAccessResponse>;
+  getAudit(): Promise<AuditReport>;
+  getAuditHistory(): Promise<AuditHistory>;
+  runAudit(): Promise<AuditRunResponse>;
+  /** The latest audit as CSV (one row per entity and check). */
+  getAuditCsv(): Promise<string>;
 }
 
 /** @public */

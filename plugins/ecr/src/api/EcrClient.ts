@@ -2,6 +2,9 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  AuditHistory,
+  AuditReport,
+  AuditRunResponse,
   CreateRepositoryResponse,
   FindingsResponse,
   ImagesResponse,
@@ -57,22 +60,45 @@ export class EcrClient implements EcrApi {
     });
   }
 
+  getAudit(): Promise<AuditReport> {
+    return this.call('/audit');
+  }
+
+  getAuditHistory(): Promise<AuditHistory> {
+    return this.call('/audit/history');
+  }
+
+  runAudit(): Promise<AuditRunResponse> {
+    return this.call('/audit/run', { method: 'POST' });
+  }
+
+  async getAuditCsv(): Promise<string> {
+    const response = await this.send('/audit?format=csv');
+    return response.text();
+  }
+
   private async request<T>(
     entity: CompoundEntityRef,
     path: string,
     init?: RequestInit,
   ): Promise<T> {
-    const baseUrl = await this.discoveryApi.getBaseUrl('ecr');
     const entityPath = [entity.namespace, entity.kind, entity.name]
       .map(part => encodeURIComponent(part))
       .join('/');
-    const response = await this.fetchApi.fetch(
-      `${baseUrl}/entity/${entityPath}${path}`,
-      init,
-    );
+    return this.call(`/entity/${entityPath}${path}`, init);
+  }
+
+  private async call<T>(path: string, init?: RequestInit): Promise<T> {
+    const response = await this.send(path, init);
+    return (await response.json()) as T;
+  }
+
+  private async send(path: string, init?: RequestInit): Promise<Response> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('ecr');
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, init);
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    return (await response.json()) as T;
+    return response;
   }
 }

@@ -172,6 +172,10 @@ export function mockEcrApi(
     getSetup: jest.fn(async () => setupStatus),
     getFindings: jest.fn(async () => findings),
     createRepository: jest.fn(),
+    getAudit: jest.fn(),
+    getAuditHistory: jest.fn(),
+    runAudit: jest.fn(),
+    getAuditCsv: jest.fn(),
     grantPushAccess: jest.fn(),
     ...overrides,
   } as jest.Mocked<EcrApi>;

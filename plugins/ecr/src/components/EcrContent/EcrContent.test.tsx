@@ -24,7 +24,9 @@ import {
 async function renderTab(
   api: EcrApi,
   forEntity: Entity = entity,
-  authorize: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.DENY,
+  authorize:
+    | AuthorizeResult.ALLOW
+    | AuthorizeResult.DENY = AuthorizeResult.DENY,
 ) {
   return renderInTestApp(
     <TestApiProvider
@@ -214,7 +216,10 @@ describe('EcrContent', () => {
 
   it('offers the push-access fix only where the permission policy allows it', async () => {
     // A name of its own: usePermission caches decisions per resource.
-    const owned = { ...entity, metadata: { ...entity.metadata, name: 'owned' } };
+    const owned = {
+      ...entity,
+      metadata: { ...entity.metadata, name: 'owned' },
+    };
     await renderTab(mockEcrApi(), owned, AuthorizeResult.ALLOW);
     expect(
       await screen.findByRole('button', { name: 'Grant push access' }),

@@ -245,7 +245,11 @@ function EcrContentForEntity(props: {
             <Text as="h3" variant="title-small">
               Setup status
             </Text>
-            <Button size="small" variant="tertiary" onPress={() => setup.retry()}>
+            <Button
+              size="small"
+              variant="tertiary"
+              onPress={() => setup.retry()}
+            >
               Check again
             </Button>
           </Flex>

@@ -18,7 +18,11 @@ let testNumber = 0;
 let entityRef = { kind: 'Component', namespace: 'default', name: 'svc-0' };
 beforeEach(() => {
   testNumber += 1;
-  entityRef = { kind: 'Component', namespace: 'default', name: `svc-${testNumber}` };
+  entityRef = {
+    kind: 'Component',
+    namespace: 'default',
+    name: `svc-${testNumber}`,
+  };
 });
 const pushCheck: SetupCheck = {
   id: 'push-permissions',
