@@ -10,8 +10,8 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { AuditReport, AuditRun } from '@backstage-ecr/plugin-ecr-common';
 import { ecrApiRef } from '../../api/EcrApi';
 import { AuditPage } from './AuditPage';
-import { mockEcrApi } from '../../testing/fixtures';
-import { FreshPermissionCache } from '../../testing/permissions';
+import { mockEcrApi } from '../../__testUtils__/fixtures';
+import { FreshPermissionCache } from '../../__testUtils__/permissions';
 
 const run: AuditRun = {
   id: 'run-2',

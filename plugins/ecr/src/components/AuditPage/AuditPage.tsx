@@ -23,6 +23,7 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import { parseEntityRef } from '@backstage/catalog-model';
 import {
   AuditEntityResult,
+  AuditHistory,
   AuditReport,
   ecrAuditReadPermission,
   SETUP_CHECK_IDS,
@@ -57,12 +58,11 @@ function Tile(props: {
   value: number | string;
   tone?: 'bad' | 'good';
 }) {
-  const color =
-    props.tone === 'bad'
-      ? 'var(--bui-fg-negative)'
-      : props.tone === 'good'
-      ? 'var(--bui-fg-positive)'
-      : undefined;
+  const colors = {
+    bad: 'var(--bui-fg-negative)',
+    good: 'var(--bui-fg-positive)',
+  };
+  const color = props.tone ? colors[props.tone] : undefined;
   return (
     <Card>
       <CardBody>
@@ -266,6 +266,23 @@ function downloadCsv(csv: string) {
   URL.revokeObjectURL(url);
 }
 
+function HistoryChart(props: {
+  history: ReturnType<typeof useAsyncRetry<AuditHistory>>;
+}) {
+  const { history } = props;
+  if (history.value) return <FailingChecksChart runs={history.value.runs} />;
+  if (history.error) {
+    return (
+      <ErrorAlert
+        what="the audit history"
+        error={history.error}
+        onRetry={history.retry}
+      />
+    );
+  }
+  return <Skeleton width="100%" height={160} />;
+}
+
 function AuditReportView(props: {
   report: AuditReport;
   onRun: () => Promise<void>;
@@ -362,17 +379,7 @@ function AuditReportView(props: {
           </Text>
         </CardHeader>
         <CardBody>
-          {history.value ? (
-            <FailingChecksChart runs={history.value.runs} />
-          ) : history.error ? (
-            <ErrorAlert
-              what="the audit history"
-              error={history.error}
-              onRetry={history.retry}
-            />
-          ) : (
-            <Skeleton width="100%" height={160} />
-          )}
+          <HistoryChart history={history} />
         </CardBody>
       </Card>
     </Flex>

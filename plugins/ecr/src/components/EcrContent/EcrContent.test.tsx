@@ -19,7 +19,7 @@ import {
   imagesResponse,
   mockEcrApi,
   REPO_URI,
-} from '../../testing/fixtures';
+} from '../../__testUtils__/fixtures';
 
 async function renderTab(
   api: EcrApi,

@@ -8,7 +8,7 @@ import {
   guideImages,
   imagesResponse,
   mockEcrApi,
-} from '../../testing/fixtures';
+} from '../../__testUtils__/fixtures';
 
 const entityRef = {
   kind: 'Component',

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp } from '@backstage/test-utils';
 import { ImagesTable } from './ImagesTable';
-import { image, imagesResponse } from '../../testing/fixtures';
+import { image, imagesResponse } from '../../__testUtils__/fixtures';
 
 function firstColumn(): string[] {
   const table = screen.getByRole('grid');

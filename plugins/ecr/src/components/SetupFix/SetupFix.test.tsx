@@ -10,7 +10,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { SetupCheck } from '@backstage-ecr/plugin-ecr-common';
 import { ecrApiRef } from '../../api/EcrApi';
 import { SetupFix } from './SetupFix';
-import { mockEcrApi } from '../../testing/fixtures';
+import { mockEcrApi } from '../../__testUtils__/fixtures';
 
 // usePermission caches decisions per permission and resource across renders,
 // so each test asks about an entity of its own.
