@@ -1,0 +1,652 @@
+import { parseArn, roleArn, uniqueId } from '../arn';
+import {
+  findManagedPolicy,
+  parsePolicyCached,
+  policiesOf,
+} from '../auth/principals';
+import { AwsError, queryDialect } from '../errors';
+import {
+  decideAccess,
+  evaluatePolicies,
+  PolicySource,
+  PrincipalInfo,
+} from '../iam/evaluator';
+import { MalformedPolicyError, parsePolicy } from '../iam/policy';
+import { Operation, OperationContext, ServiceDefinition } from '../operations';
+import { paginate } from '../pagination';
+import { shape } from '../shapes';
+import { Account, IamRole, IamUser, ManagedPolicy, Tag } from '../state';
+
+/**
+ * AWS Identity and Access Management (API 2010-05-08, awsQuery): the role and policy reads the
+ * setup checks make, the inline-policy writes the push-access grant makes, and
+ * SimulatePrincipalPolicy over the emulator's own evaluator. Policy documents are answered
+ * URL-encoded, as IAM does.
+ */
+
+const roleName = shape.string({ min: 1, max: 64, pattern: '[\\w+=,.@-]+' });
+const policyName = shape.string({ min: 1, max: 128, pattern: '[\\w+=,.@-]+' });
+const policyDocument = shape.string({
+  min: 1,
+  max: 131072,
+  pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+',
+});
+const arn = shape.string({ min: 20, max: 2048 });
+const marker = shape.string({
+  min: 1,
+  max: 320,
+  pattern: '[\\u0020-\\u00FF]+',
+});
+const maxItems = shape.integer({ min: 1, max: 1000 });
+const rolePath = shape.string({
+  min: 1,
+  max: 512,
+  pattern: '(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)',
+});
+const tagList = shape.list(
+  shape.structure(
+    {
+      Key: shape.string({
+        min: 1,
+        max: 128,
+        pattern: '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+',
+      }),
+      Value: shape.string({
+        min: 0,
+        max: 256,
+        pattern: '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*',
+      }),
+    },
+    ['Key', 'Value'],
+  ),
+  { max: 50 },
+);
+
+const INLINE_ROLE_POLICY_LIMIT = 10240;
+
+function noSuchEntity(message: string) {
+  return new AwsError('NoSuchEntity', message, { status: 404 });
+}
+
+function invalidInput(message: string) {
+  return new AwsError('InvalidInput', message, { status: 400 });
+}
+
+function malformed(message: string) {
+  return new AwsError('MalformedPolicyDocument', message, { status: 400 });
+}
+
+function invalidMarker() {
+  return new AwsError('ValidationError', 'Invalid Marker', { status: 400 });
+}
+
+/** IAM answers policy documents URL-encoded; clients decode them. */
+function encodeDocument(text: string): string {
+  return encodeURIComponent(text);
+}
+
+function tagsOutput(tags: Tag[]) {
+  return tags.length > 0
+    ? tags.map(t => ({ Key: t.Key, Value: t.Value }))
+    : undefined;
+}
+
+function roleOutput(role: IamRole, detail: boolean) {
+  return {
+    Path: role.path,
+    RoleName: role.name,
+    RoleId: role.id,
+    Arn: role.arn,
+    CreateDate: role.createdAt,
+    AssumeRolePolicyDocument: encodeDocument(role.trustPolicy),
+    Description: role.description,
+    MaxSessionDuration: role.maxSessionDuration,
+    ...(detail && {
+      Tags: tagsOutput(role.tags),
+      RoleLastUsed: role.lastUsed
+        ? { LastUsedDate: role.lastUsed.date, Region: role.lastUsed.region }
+        : {},
+    }),
+  };
+}
+
+function requireRole(ctx: OperationContext, name: string): IamRole {
+  const role = ctx.account.roles.get(name);
+  if (!role) throw noSuchEntity(`The role with name ${name} cannot be found.`);
+  return role;
+}
+
+/** Before the role is looked up its path is unknown; AWS then names it with path `/`. */
+function roleResource(
+  input: Record<string, any>,
+  ctx: OperationContext,
+): string {
+  const role = ctx.account.roles.get(input.RoleName);
+  return role ? role.arn : roleArn(ctx.account.id, '/', input.RoleName);
+}
+
+function requirePolicy(
+  ctx: OperationContext,
+  policyArn: string,
+): ManagedPolicy {
+  if (!parseArn(policyArn))
+    throw invalidInput(`ARN ${policyArn} is not valid.`);
+  const policy = findManagedPolicy(ctx.state, ctx.account, policyArn);
+  if (!policy) {
+    throw noSuchEntity(
+      `Policy ${policyArn} does not exist or is not attachable.`,
+    );
+  }
+  return policy;
+}
+
+function attachmentCount(account: Account, policyArn: string): number {
+  let count = 0;
+  for (const entity of [...account.users.values(), ...account.roles.values()]) {
+    if (entity.attachedPolicies.includes(policyArn)) count++;
+  }
+  return count;
+}
+
+function checkDocument(text: string): void {
+  try {
+    parsePolicy(text, 'identity');
+  } catch (e) {
+    if (e instanceof MalformedPolicyError) throw malformed(e.message);
+    throw e;
+  }
+}
+
+/** Inline role policies share a size budget, counted without whitespace as IAM counts it. */
+function inlineSize(role: IamRole, replacing: string, text: string): number {
+  let size = text.replace(/\s/g, '').length;
+  for (const [name, doc] of role.inlinePolicies) {
+    if (name !== replacing) size += doc.replace(/\s/g, '').length;
+  }
+  return size;
+}
+
+/** The user or role SimulatePrincipalPolicy is asked about. */
+function simulationSubject(
+  ctx: OperationContext,
+  sourceArn: string,
+): { entity: IamUser | IamRole; type: 'user' | 'role'; info: PrincipalInfo } {
+  const parsed = parseArn(sourceArn);
+  if (!parsed || parsed.service !== 'iam') {
+    throw invalidInput(`Invalid ARN: ${sourceArn}`);
+  }
+  const match = /^(user|role|group)(\/.*)?\/([^/]+)$/.exec(parsed.resource);
+  if (!match) throw invalidInput(`Invalid ARN: ${sourceArn}`);
+  const [, kind, , name] = match;
+  const account = ctx.state.accounts.get(parsed.account);
+  // Groups have no members in the emulator, so a group ARN is never found.
+  let entity: IamUser | IamRole | undefined;
+  if (kind === 'user') entity = account?.users.get(name);
+  if (kind === 'role') entity = account?.roles.get(name);
+  if (!account || !entity || entity.arn !== sourceArn) {
+    throw noSuchEntity(`The ${kind} with name ${name} cannot be found.`);
+  }
+  return {
+    entity,
+    type: kind as 'user' | 'role',
+    info: {
+      arn: entity.arn,
+      accountId: account.id,
+      roleArn: kind === 'role' ? entity.arn : undefined,
+    },
+  };
+}
+
+const operations: Record<string, Operation> = {
+  GetRole: {
+    input: shape.structure({ RoleName: roleName }, ['RoleName']),
+    resources: roleResource,
+    handler(input, ctx) {
+      return { Role: roleOutput(requireRole(ctx, input.RoleName), true) };
+    },
+  },
+
+  ListRoles: {
+    input: shape.structure({
+      PathPrefix: shape.string({
+        min: 1,
+        max: 512,
+        pattern: '\\u002F[\\u0021-\\u007F]*',
+      }),
+      Marker: marker,
+      MaxItems: maxItems,
+    }),
+    resources: (input, ctx) =>
+      `arn:aws:iam::${ctx.account.id}:role${input.PathPrefix ?? '/'}`,
+    handler(input, ctx) {
+      const prefix: string = input.PathPrefix ?? '/';
+      const roles = [...ctx.account.roles.values()]
+        .filter(r => r.path.startsWith(prefix))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      const page = paginate(
+        roles,
+        {
+          token: input.Marker,
+          max: input.MaxItems,
+          defaultMax: 100,
+          scope: `ListRoles/${ctx.account.id}/${prefix}`,
+        },
+        invalidMarker,
+      );
+      return {
+        Roles: page.items.map(r => roleOutput(r, false)),
+        IsTruncated: page.next !== undefined,
+        Marker: page.next,
+      };
+    },
+  },
+
+  CreateRole: {
+    input: shape.structure(
+      {
+        Path: rolePath,
+        RoleName: roleName,
+        AssumeRolePolicyDocument: policyDocument,
+        Description: shape.string({ max: 1000 }),
+        MaxSessionDuration: shape.integer({ min: 3600, max: 43200 }),
+        PermissionsBoundary: arn,
+        Tags: tagList,
+      },
+      ['RoleName', 'AssumeRolePolicyDocument'],
+    ),
+    resources: (input, ctx) =>
+      roleArn(ctx.account.id, input.Path ?? '/', input.RoleName),
+    handler(input, ctx) {
+      const existing = [...ctx.account.roles.keys()].find(
+        name => name.toLowerCase() === String(input.RoleName).toLowerCase(),
+      );
+      if (existing) {
+        throw new AwsError(
+          'EntityAlreadyExists',
+          `Role with name ${input.RoleName} already exists.`,
+          { status: 409 },
+        );
+      }
+      try {
+        parsePolicy(input.AssumeRolePolicyDocument, 'trust');
+      } catch (e) {
+        if (e instanceof MalformedPolicyError) throw malformed(e.message);
+        throw e;
+      }
+      const path: string = input.Path ?? '/';
+      const arnOfRole = roleArn(ctx.account.id, path, input.RoleName);
+      const role: IamRole = {
+        name: input.RoleName,
+        path,
+        arn: arnOfRole,
+        id: uniqueId('AROA', arnOfRole),
+        createdAt: ctx.now,
+        trustPolicy: input.AssumeRolePolicyDocument,
+        description: input.Description,
+        maxSessionDuration: input.MaxSessionDuration ?? 3600,
+        inlinePolicies: new Map(),
+        attachedPolicies: [],
+        tags: (input.Tags ?? []).map((t: Tag) => ({
+          Key: t.Key,
+          Value: t.Value,
+        })),
+      };
+      ctx.account.roles.set(role.name, role);
+      const output = roleOutput(role, false);
+      return { Role: { ...output, Tags: tagsOutput(role.tags) } };
+    },
+  },
+
+  ListRolePolicies: {
+    input: shape.structure(
+      { RoleName: roleName, Marker: marker, MaxItems: maxItems },
+      ['RoleName'],
+    ),
+    resources: roleResource,
+    handler(input, ctx) {
+      const role = requireRole(ctx, input.RoleName);
+      const names = [...role.inlinePolicies.keys()].sort();
+      const page = paginate(
+        names,
+        {
+          token: input.Marker,
+          max: input.MaxItems,
+          defaultMax: 100,
+          scope: `ListRolePolicies/${role.arn}`,
+        },
+        invalidMarker,
+      );
+      return {
+        PolicyNames: page.items,
+        IsTruncated: page.next !== undefined,
+        Marker: page.next,
+      };
+    },
+  },
+
+  GetRolePolicy: {
+    input: shape.structure({ RoleName: roleName, PolicyName: policyName }, [
+      'RoleName',
+      'PolicyName',
+    ]),
+    resources: roleResource,
+    handler(input, ctx) {
+      const role = requireRole(ctx, input.RoleName);
+      const text = role.inlinePolicies.get(input.PolicyName);
+      if (text === undefined) {
+        throw noSuchEntity(
+          `The role policy with name ${input.PolicyName} cannot be found.`,
+        );
+      }
+      return {
+        RoleName: role.name,
+        PolicyName: input.PolicyName,
+        PolicyDocument: encodeDocument(text),
+      };
+    },
+  },
+
+  PutRolePolicy: {
+    input: shape.structure(
+      {
+        RoleName: roleName,
+        PolicyName: policyName,
+        PolicyDocument: policyDocument,
+      },
+      ['RoleName', 'PolicyName', 'PolicyDocument'],
+    ),
+    resources: roleResource,
+    handler(input, ctx) {
+      const role = requireRole(ctx, input.RoleName);
+      if (role.path.startsWith('/aws-service-role/')) {
+        throw new AwsError(
+          'UnmodifiableEntity',
+          `Cannot perform the operation on the protected role '${role.name}' - this role is only modifiable by AWS`,
+          { status: 400 },
+        );
+      }
+      checkDocument(input.PolicyDocument);
+      if (
+        inlineSize(role, input.PolicyName, input.PolicyDocument) >
+        INLINE_ROLE_POLICY_LIMIT
+      ) {
+        throw new AwsError(
+          'LimitExceeded',
+          `Maximum policy size of ${INLINE_ROLE_POLICY_LIMIT} bytes exceeded for role ${role.name}`,
+          { status: 409 },
+        );
+      }
+      role.inlinePolicies.set(input.PolicyName, input.PolicyDocument);
+      return undefined;
+    },
+  },
+
+  DeleteRolePolicy: {
+    input: shape.structure({ RoleName: roleName, PolicyName: policyName }, [
+      'RoleName',
+      'PolicyName',
+    ]),
+    resources: roleResource,
+    handler(input, ctx) {
+      const role = requireRole(ctx, input.RoleName);
+      if (!role.inlinePolicies.delete(input.PolicyName)) {
+        throw noSuchEntity(
+          `The role policy with name ${input.PolicyName} cannot be found.`,
+        );
+      }
+      return undefined;
+    },
+  },
+
+  ListAttachedRolePolicies: {
+    input: shape.structure(
+      {
+        RoleName: roleName,
+        PathPrefix: shape.string({
+          min: 1,
+          max: 512,
+          pattern: '((/[A-Za-z0-9\\.,\\+@=_-]+)*)/',
+        }),
+        Marker: marker,
+        MaxItems: maxItems,
+      },
+      ['RoleName'],
+    ),
+    resources: roleResource,
+    handler(input, ctx) {
+      const role = requireRole(ctx, input.RoleName);
+      const prefix: string = input.PathPrefix ?? '/';
+      const attached = role.attachedPolicies
+        .map(a => findManagedPolicy(ctx.state, ctx.account, a))
+        .filter(
+          (p): p is ManagedPolicy =>
+            p !== undefined && p.path.startsWith(prefix),
+        )
+        .map(p => ({ PolicyName: p.name, PolicyArn: p.arn }));
+      const page = paginate(
+        attached,
+        {
+          token: input.Marker,
+          max: input.MaxItems,
+          defaultMax: 100,
+          scope: `ListAttachedRolePolicies/${role.arn}/${prefix}`,
+        },
+        invalidMarker,
+      );
+      return {
+        AttachedPolicies: page.items,
+        IsTruncated: page.next !== undefined,
+        Marker: page.next,
+      };
+    },
+  },
+
+  GetPolicy: {
+    input: shape.structure({ PolicyArn: arn }, ['PolicyArn']),
+    resources: input => input.PolicyArn,
+    handler(input, ctx) {
+      const policy = requirePolicy(ctx, input.PolicyArn);
+      return {
+        Policy: {
+          PolicyName: policy.name,
+          PolicyId: policy.id,
+          Arn: policy.arn,
+          Path: policy.path,
+          DefaultVersionId: policy.defaultVersionId,
+          AttachmentCount: attachmentCount(ctx.account, policy.arn),
+          PermissionsBoundaryUsageCount: 0,
+          IsAttachable: true,
+          Description: policy.description,
+          CreateDate: policy.createdAt,
+          UpdateDate: policy.updatedAt,
+          Tags: tagsOutput(policy.tags),
+        },
+      };
+    },
+  },
+
+  GetPolicyVersion: {
+    input: shape.structure(
+      {
+        PolicyArn: arn,
+        VersionId: shape.string({ pattern: 'v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?' }),
+      },
+      ['PolicyArn', 'VersionId'],
+    ),
+    resources: input => input.PolicyArn,
+    handler(input, ctx) {
+      const policy = requirePolicy(ctx, input.PolicyArn);
+      const version = policy.versions.find(v => v.id === input.VersionId);
+      if (!version) {
+        throw noSuchEntity(
+          `Policy ${policy.arn} version ${input.VersionId} does not exist or is not attachable.`,
+        );
+      }
+      return {
+        PolicyVersion: {
+          Document: encodeDocument(version.document),
+          VersionId: version.id,
+          IsDefaultVersion: version.id === policy.defaultVersionId,
+          CreateDate: version.createdAt,
+        },
+      };
+    },
+  },
+
+  SimulatePrincipalPolicy: {
+    input: shape.structure(
+      {
+        PolicySourceArn: arn,
+        PolicyInputList: shape.list(policyDocument),
+        PermissionsBoundaryPolicyInputList: shape.list(policyDocument),
+        ActionNames: shape.list(shape.string({ min: 3, max: 128 })),
+        ResourceArns: shape.list(shape.string({ min: 1, max: 2048 })),
+        ResourcePolicy: policyDocument,
+        ResourceOwner: shape.string({ min: 1, max: 2048 }),
+        CallerArn: shape.string({ min: 1, max: 2048 }),
+        ContextEntries: shape.list(
+          shape.structure({
+            ContextKeyName: shape.string({ min: 5, max: 256 }),
+            ContextKeyValues: shape.list(shape.string()),
+            ContextKeyType: shape.string({
+              enum: [
+                'string',
+                'stringList',
+                'numeric',
+                'numericList',
+                'boolean',
+                'booleanList',
+                'ip',
+                'ipList',
+                'binary',
+                'binaryList',
+                'date',
+                'dateList',
+              ],
+            }),
+          }),
+        ),
+        ResourceHandlingOption: shape.string({ min: 1, max: 64 }),
+        MaxItems: maxItems,
+        Marker: marker,
+      },
+      ['PolicySourceArn', 'ActionNames'],
+    ),
+    resources: input => input.PolicySourceArn,
+    handler(input, ctx) {
+      const subject = simulationSubject(ctx, input.PolicySourceArn);
+      const account = ctx.state.accounts.get(subject.info.accountId)!;
+      let sources: PolicySource[];
+      let resourcePolicy: PolicySource | undefined;
+      let boundary: PolicySource[] | undefined;
+      try {
+        sources = policiesOf(
+          ctx.state,
+          account,
+          subject.entity,
+          subject.type,
+          input.PolicyInputList ?? [],
+        );
+        if (input.ResourcePolicy) {
+          resourcePolicy = {
+            id: 'ResourcePolicy',
+            type: 'resource',
+            policy: parsePolicyCached(input.ResourcePolicy, 'resource'),
+          };
+        }
+        if (input.PermissionsBoundaryPolicyInputList?.length) {
+          boundary = input.PermissionsBoundaryPolicyInputList.map(
+            (text: string, i: number) => ({
+              id: `PermissionsBoundaryPolicyInputList.${i + 1}`,
+              type: 'none' as const,
+              policy: parsePolicyCached(text),
+            }),
+          );
+        }
+      } catch (e) {
+        if (e instanceof MalformedPolicyError) throw invalidInput(e.message);
+        throw e;
+      }
+      const context: Record<string, string[]> = {};
+      for (const entry of input.ContextEntries ?? []) {
+        if (entry.ContextKeyName) {
+          context[String(entry.ContextKeyName).toLowerCase()] =
+            entry.ContextKeyValues ?? [];
+        }
+      }
+      const ownerAccount = input.ResourceOwner
+        ? parseArn(input.ResourceOwner)?.account ?? input.ResourceOwner
+        : subject.info.accountId;
+      const resources: string[] = input.ResourceArns?.length
+        ? input.ResourceArns
+        : ['*'];
+      const results = [];
+      for (const action of input.ActionNames as string[]) {
+        for (const resource of resources) {
+          const evaluation = decideAccess({
+            action,
+            resource,
+            principal: subject.info,
+            identityPolicies: sources,
+            // A permissions boundary narrows like a session policy does.
+            sessionPolicies: boundary,
+            resourcePolicy,
+            resourceAccountId: ownerAccount,
+            context,
+          });
+          const specific = input.ResourceArns?.length
+            ? [
+                {
+                  EvalResourceName: resource,
+                  EvalResourceDecision: evaluation.decision,
+                  MatchedStatements: evaluation.matchedStatements,
+                  MissingContextValues: evaluation.missingContextValues,
+                },
+              ]
+            : undefined;
+          results.push({
+            EvalActionName: action,
+            EvalResourceName: resource,
+            EvalDecision: evaluation.decision,
+            MatchedStatements: evaluation.matchedStatements,
+            MissingContextValues: evaluation.missingContextValues,
+            ...(boundary && {
+              PermissionsBoundaryDecisionDetail: {
+                AllowedByPermissionsBoundary:
+                  evaluatePolicies(boundary, { action, resource, context })
+                    .decision === 'allowed',
+              },
+            }),
+            ResourceSpecificResults: specific,
+          });
+        }
+      }
+      const page = paginate(
+        results,
+        {
+          token: input.Marker,
+          max: input.MaxItems,
+          defaultMax: 100,
+          scope: `SimulatePrincipalPolicy/${
+            input.PolicySourceArn
+          }/${input.ActionNames.join(',')}/${resources.join(',')}`,
+        },
+        invalidMarker,
+      );
+      return {
+        EvaluationResults: page.items,
+        IsTruncated: page.next !== undefined,
+        Marker: page.next,
+      };
+    },
+  },
+};
+
+export const iamService: ServiceDefinition = {
+  name: 'iam',
+  protocol: 'query',
+  version: '2010-05-08',
+  xmlNamespace: 'https://iam.amazonaws.com/doc/2010-05-08/',
+  errors: queryDialect({ code: 'ServiceFailure', status: 500 }),
+  operations,
+};
