@@ -104,6 +104,7 @@ describe('roles', () => {
     expect(names).toEqual([
       'codebuild-inventory-service-service-role',
       'codebuild-notifications-worker-role',
+      'codebuild-orders-api-service-role',
       'codebuild-payments-api-service-role',
       GUIDE_ROLE,
     ]);
