@@ -43,7 +43,7 @@ async function waitFor(url, timeoutMs, isAlive) {
  * Starts `yarn start` (frontend and backend) in its own process group and
  * waits until both answer. Returns a handle whose stop() ends the whole group.
  */
-export async function startStack({ timeoutMs = 300_000 } = {}) {
+export async function startStack({ timeoutMs = 300_000, env = {} } = {}) {
   for (const url of [APP_URL, BACKEND_URL]) {
     if (await isUp(url)) {
       throw new Error(
@@ -56,7 +56,7 @@ export async function startStack({ timeoutMs = 300_000 } = {}) {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BROWSER: 'none', NODE_ENV: 'development' },
+    env: { ...process.env, BROWSER: 'none', NODE_ENV: 'development', ...env },
   });
   const keep = chunk => {
     logs.push(chunk.toString());

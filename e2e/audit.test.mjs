@@ -1,0 +1,49 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  APP_URL,
+  ROOT,
+  launchBrowser,
+  signInAsGuest,
+  startStack,
+} from './harness.mjs';
+
+let stack;
+let browser;
+
+before(async () => {
+  // The demo's guest sign-in, mapped to alice of platform-team for this run.
+  stack = await startStack({
+    env: {
+      APP_CONFIG_auth_providers_guest_userEntityRef: 'user:default/alice',
+    },
+  });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+test('a platform-team member runs the audit and reads it', async () => {
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(90_000);
+  await signInAsGuest(page);
+
+  await page.goto(`${APP_URL}/ecr-audit`);
+  await page.getByRole('button', { name: 'Run now' }).click();
+  await page.getByTestId('tile-Services').waitFor();
+  await page.getByText('legacy-batch-jobs').waitFor();
+
+  const services = await page.getByTestId('tile-Services').innerText();
+  assert.equal(services.trim(), '4');
+  const body = await page.locator('body').innerText();
+  assert.match(body, /proof-of-concept/);
+  assert.match(body, /inventory-service/);
+  assert.match(body, /old-frontend-2019/);
+  await page.screenshot({
+    path: `${ROOT}/docs/screenshots/ecr-audit.png`,
+    fullPage: true,
+  });
+});

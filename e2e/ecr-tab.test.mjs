@@ -1,0 +1,63 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  APP_URL,
+  ROOT,
+  launchBrowser,
+  signInAsGuest,
+  startStack,
+} from './harness.mjs';
+
+let stack;
+let browser;
+
+before(async () => {
+  stack = await startStack();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+test('guest sees proof-of-concept’s images and its failing push permissions', async () => {
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(60_000);
+  await signInAsGuest(page);
+
+  await page.goto(`${APP_URL}/catalog/default/component/proof-of-concept`);
+  await page.getByRole('tab', { name: 'ECR' }).click();
+  await page.waitForURL(/\/proof-of-concept\/ecr$/);
+
+  const table = page.getByRole('grid').first();
+  await table.getByText('fcd3f42').first().waitFor();
+  const rows = await table.getByRole('row').count();
+  assert.ok(rows > 2, `expected several image rows, saw ${rows - 1}`);
+
+  await page
+    .getByText(
+      'docker pull 123412341234.dkr.ecr.eu-west-2.amazonaws.com/proof-of-concept-repo:',
+      { exact: false },
+    )
+    .first()
+    .waitFor();
+
+  const pushCheck = page.locator('[data-check-id="push-permissions"]');
+  await pushCheck.waitFor();
+  assert.equal(await pushCheck.getAttribute('data-status'), 'fail');
+  assert.match(await pushCheck.innerText(), /ecr:PutImage/);
+
+  await page.screenshot({
+    path: `${ROOT}/docs/screenshots/ecr-tab.png`,
+    fullPage: true,
+  });
+});
+
+test('the ECR tab is not offered for an entity without ECR annotations', async () => {
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(60_000);
+  await page.goto(`${APP_URL}/catalog/default/component/developer-handbook`);
+  await page.getByText('The engineering handbook website').first().waitFor();
+  assert.equal(await page.getByRole('tab', { name: 'ECR' }).count(), 0);
+});
