@@ -22,6 +22,9 @@ backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(import('./permissions'));
 
+// Amazon ECR: images, scan findings and setup status of catalog entities
+backend.add(import('@backstage-ecr/plugin-ecr-backend'));
+
 // search (in-memory Lunr engine by default) with the catalog collator
 backend.add(import('@backstage/plugin-search-backend'));
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));

@@ -10,7 +10,14 @@ import {
   catalogEntityReadPermission,
 } from '@backstage/plugin-catalog-common/alpha';
 import { templateParameterReadPermission } from '@backstage/plugin-scaffolder-common/alpha';
-import { EcrDemoPermissionPolicy, ecrPermissionNames } from './policy';
+import {
+  ecrAuditReadPermission,
+  ecrImagesReadPermission,
+  ecrPermissions,
+  ecrPushAccessGrantPermission,
+  ecrRepositoryCreatePermission,
+} from '@backstage-ecr/plugin-ecr-common';
+import { EcrDemoPermissionPolicy } from './policy';
 
 const memberships: Record<string, string[]> = {
   'user:default/guest': ['user:default/guest', 'group:default/team-a'],
@@ -29,30 +36,10 @@ const userInfo = {
 
 const policy = new EcrDemoPermissionPolicy(userInfo);
 
-// Permissions as the ECR plugins define them (DESIGN §4): they are matched by
-// name, so they are built here the same way the plugin's -common package will.
-const ecrEntityPermission = (
-  name: string,
-  action: 'read' | 'create' | 'update',
-) =>
-  createPermission({
-    name,
-    attributes: { action },
-    resourceType: 'catalog-entity',
-  });
-const imagesRead = ecrEntityPermission(ecrPermissionNames.imagesRead, 'read');
-const repositoryCreate = ecrEntityPermission(
-  ecrPermissionNames.repositoryCreate,
-  'create',
-);
-const pushAccessGrant = ecrEntityPermission(
-  ecrPermissionNames.pushAccessGrant,
-  'update',
-);
-const auditRead = createPermission({
-  name: ecrPermissionNames.auditRead,
-  attributes: { action: 'read' },
-});
+const imagesRead = ecrImagesReadPermission;
+const repositoryCreate = ecrRepositoryCreatePermission;
+const pushAccessGrant = ecrPushAccessGrantPermission;
+const auditRead = ecrAuditReadPermission;
 
 function ask(permission: Permission, userEntityRef?: string) {
   const credentials = userEntityRef
@@ -71,7 +58,7 @@ function ask(permission: Permission, userEntityRef?: string) {
 
 describe('EcrDemoPermissionPolicy', () => {
   it('uses the permission names of DESIGN §4', () => {
-    expect(Object.values(ecrPermissionNames).sort()).toEqual([
+    expect(ecrPermissions.map(p => p.name).sort()).toEqual([
       'ecr.audit.read',
       'ecr.images.read',
       'ecr.push-access.grant',

@@ -22,26 +22,22 @@ import {
   catalogEntityDeletePermission,
   RESOURCE_TYPE_CATALOG_ENTITY,
 } from '@backstage/plugin-catalog-common/alpha';
+import {
+  ecrAuditReadPermission,
+  ecrImagesReadPermission,
+  ecrPushAccessGrantPermission,
+  ecrRepositoryCreatePermission,
+} from '@backstage-ecr/plugin-ecr-common';
 
 /** The group whose members administer ECR for everyone (DESIGN §4). */
 export const PLATFORM_TEAM_REF = 'group:default/platform-team';
 
-/**
- * Permission names of the ECR plugins (DESIGN §4). Matched by name so that the
- * policy does not depend on which plugins are installed.
- */
-export const ecrPermissionNames = {
-  imagesRead: 'ecr.images.read',
-  repositoryCreate: 'ecr.repository.create',
-  pushAccessGrant: 'ecr.push-access.grant',
-  auditRead: 'ecr.audit.read',
-} as const;
-
 /** Entity changes that only the entity's owners and the platform team may make. */
-const ownerOrPlatformPermissions = new Set<string>([
-  ecrPermissionNames.repositoryCreate,
-  ecrPermissionNames.pushAccessGrant,
-]);
+const ownerOrPlatformPermissions = [
+  ecrRepositoryCreatePermission,
+  ecrPushAccessGrantPermission,
+  catalogEntityDeletePermission,
+];
 
 /**
  * The demo app's policy, and a sensible default for adopters:
@@ -65,18 +61,15 @@ export class EcrDemoPermissionPolicy implements PermissionPolicy {
     const { permission } = request;
     const claims = await this.claimsOf(user?.credentials);
 
-    if (permission.name === ecrPermissionNames.auditRead) {
+    if (isPermission(permission, ecrAuditReadPermission)) {
       return decide(claims.includes(PLATFORM_TEAM_REF));
     }
 
-    if (permission.name === ecrPermissionNames.imagesRead) {
+    if (isPermission(permission, ecrImagesReadPermission)) {
       return decide(user !== undefined);
     }
 
-    const ownerOrPlatform =
-      ownerOrPlatformPermissions.has(permission.name) ||
-      isPermission(permission, catalogEntityDeletePermission);
-    if (ownerOrPlatform) {
+    if (ownerOrPlatformPermissions.some(p => isPermission(permission, p))) {
       if (claims.length === 0) {
         return decide(false);
       }

@@ -1,0 +1,228 @@
+import {
+  DEMO_SEED_PATH,
+  Emulator,
+  readSeedFile,
+  startEmulator,
+} from '@backstage-ecr/aws-emulator';
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestBackend,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { ecrPlugin } from '../plugin';
+
+export const ACCOUNT = '123412341234';
+export const KEYS = {
+  backstage: {
+    accessKeyId: 'AKIAEMULATORBACKSTAGE',
+    secretAccessKey: 'emulator-backstage-secret',
+  },
+  readonly: {
+    accessKeyId: 'AKIAEMULATORREADONLY',
+    secretAccessKey: 'emulator-readonly-secret',
+  },
+  nothing: {
+    accessKeyId: 'AKIAEMULATORNOTHING',
+    secretAccessKey: 'emulator-nothing-secret',
+  },
+};
+
+/** The demo seed, plus an identity that may do nothing at all. */
+export async function startDemoEmulator(): Promise<Emulator> {
+  const seed = readSeedFile(DEMO_SEED_PATH);
+  seed.accounts[0].users = [
+    ...(seed.accounts[0].users ?? []),
+    {
+      name: 'no-permissions',
+      accessKeys: [
+        { id: KEYS.nothing.accessKeyId, secret: KEYS.nothing.secretAccessKey },
+      ],
+    },
+  ];
+  return startEmulator({ port: 0, seed });
+}
+
+const arn = {
+  repo: (name: string) => `arn:aws:ecr:eu-west-2:${ACCOUNT}:repository/${name}`,
+  project: (name: string) =>
+    `arn:aws:codebuild:eu-west-2:${ACCOUNT}:project/${name}`,
+};
+
+function component(
+  name: string,
+  annotations: Record<string, string>,
+  owner = 'team-a',
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name, namespace: 'default', annotations },
+    spec: { type: 'service', lifecycle: 'production', owner },
+  };
+}
+
+/** The demo catalog's ECR entities, and a few that test the edges. */
+export const ENTITIES: Entity[] = [
+  component('proof-of-concept', {
+    'aws.amazon.com/amazon-ecr-arn': arn.repo('proof-of-concept-repo'),
+    'aws.amazon.com/aws-codebuild-project-arn': arn.project(
+      'codebuild-proof-of-concept-snapshot',
+    ),
+  }),
+  component('inventory-service', {
+    'aws.amazon.com/amazon-ecr-arn': arn.repo('inventory-service'),
+    'aws.amazon.com/aws-codebuild-project-arn': arn.project(
+      'codebuild-inventory-service',
+    ),
+  }),
+  component(
+    'payments-api',
+    {
+      'aws.amazon.com/amazon-ecr-arn': arn.repo('payments-api'),
+      'aws.amazon.com/aws-codebuild-project-arn': arn.project(
+        'codebuild-payments-api',
+      ),
+      'ecr.backstage-ecr.io/container-port': '3000',
+    },
+    'team-b',
+  ),
+  component(
+    'notifications-worker',
+    {
+      'aws.amazon.com/amazon-ecr-arn': arn.repo('notifications-worker'),
+      'ecr.backstage-ecr.io/push-role-arn': `arn:aws:iam::${ACCOUNT}:role/service-role/codebuild-notifications-worker-role`,
+    },
+    'team-b',
+  ),
+  component('developer-handbook', {}, 'team-b'),
+  component('two-repositories', {
+    'aws.amazon.com/amazon-ecr-arn': `${arn.repo('payments-api')},${arn.repo(
+      'notifications-worker',
+    )}`,
+  }),
+  component('bad-annotations', {
+    'aws.amazon.com/amazon-ecr-arn': 'proof-of-concept-repo',
+    'ecr.backstage-ecr.io/container-port': 'eighty',
+  }),
+  component('foreign-account', {
+    'aws.amazon.com/amazon-ecr-arn':
+      'arn:aws:ecr:eu-west-2:999999999999:repository/payments-api',
+  }),
+  component('hidden-service', {
+    'aws.amazon.com/amazon-ecr-arn': arn.repo('payments-api'),
+  }),
+];
+
+/** Users the test catalog hides `hidden-service` from. */
+export const OUTSIDER = 'user:default/outsider';
+/** A user the test policy refuses ecr.images.read. */
+export const DENIED_USER = 'user:default/mallory';
+
+/**
+ * A permission policy for the tests, run by the real permission backend: it
+ * allows everything except ecr.images.read to DENIED_USER.
+ */
+const testPolicyModule = createBackendModule({
+  pluginId: 'permission',
+  moduleId: 'ecr-test-policy',
+  register(reg) {
+    reg.registerInit({
+      deps: { policy: policyExtensionPoint },
+      async init({ policy }) {
+        policy.setPolicy({
+          async handle(
+            request: PolicyQuery,
+            user?: PolicyQueryUser,
+          ): Promise<PolicyDecision> {
+            const refused =
+              request.permission.name === 'ecr.images.read' &&
+              user?.info.userEntityRef === DENIED_USER;
+            return {
+              result: refused ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
+            };
+          },
+        });
+      },
+    });
+  },
+});
+
+/** The ECR plugin on a test backend, against the emulator. */
+export async function startEcrBackend(options: {
+  emulator: Emulator;
+  keys?: { accessKeyId: string; secretAccessKey: string };
+  ttlSeconds?: number;
+}): Promise<{ server: TestBackend['server'] }> {
+  const keys = options.keys ?? KEYS.backstage;
+  const catalog = catalogServiceMock.mock({
+    async getEntityByRef(ref, requestOptions) {
+      const credentials = (
+        requestOptions as { credentials?: { principal: unknown } }
+      )?.credentials;
+      const wanted =
+        typeof ref === 'string'
+          ? ref
+          : `${ref.kind}:${ref.namespace ?? 'default'}/${ref.name}`;
+      const [kind, rest] = wanted.toLocaleLowerCase('en-US').split(':');
+      const [namespace, name] = rest.split('/');
+      if (name === 'explodes') {
+        throw new Error('ENOENT: /srv/backstage/secret/path.ts:12');
+      }
+      const found = ENTITIES.find(
+        e =>
+          e.kind.toLocaleLowerCase('en-US') === kind &&
+          (e.metadata.namespace ?? 'default') === namespace &&
+          e.metadata.name === name,
+      );
+      const principal = credentials?.principal as { userEntityRef?: string };
+      if (found?.metadata.name === 'hidden-service') {
+        return principal?.userEntityRef === OUTSIDER ? undefined : found;
+      }
+      return found;
+    },
+  });
+  const { server } = await startTestBackend({
+    features: [
+      ecrPlugin,
+      catalog.factory,
+      permissionBackend,
+      testPolicyModule,
+      // As in production: a request without a token has no credentials.
+      mockServices.httpAuth.factory({
+        defaultCredentials: mockCredentials.none(),
+      }),
+      mockServices.rootConfig.factory({
+        data: {
+          permission: { enabled: true },
+          aws: {
+            mainAccount: keys,
+            accounts: [{ accountId: ACCOUNT, ...keys }],
+          },
+          ecr: {
+            allowedAccounts: [ACCOUNT],
+            regions: ['eu-west-2'],
+            endpoint: options.emulator.url,
+            maxAttempts: 2,
+            cache: { ttlSeconds: options.ttlSeconds ?? 0 },
+            containerPort: 8080,
+          },
+        },
+      }),
+    ],
+  });
+  return { server };
+}

@@ -1,0 +1,66 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { ecrPermissions } from '@backstage-ecr/plugin-ecr-common';
+import { ecrServiceRef } from '@backstage-ecr/plugin-ecr-node';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { createRouter } from './router';
+import { CachedEcrReader } from './services/CachedEcrReader';
+
+/**
+ * The ECR backend plugin: catalog-scoped images, scan findings and setup
+ * status under /api/ecr.
+ */
+export const ecrPlugin = createBackendPlugin({
+  pluginId: 'ecr',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        cache: coreServices.cache,
+        catalog: catalogServiceRef,
+        ecr: ecrServiceRef,
+      },
+      async init({
+        config,
+        logger,
+        httpRouter,
+        httpAuth,
+        permissions,
+        permissionsRegistry,
+        cache,
+        catalog,
+        ecr,
+      }) {
+        permissionsRegistry.addPermissions(ecrPermissions);
+        const reader = new CachedEcrReader(
+          ecr,
+          cache,
+          logger,
+          ecr.config.cacheTtlSeconds,
+        );
+        httpRouter.use(
+          await createRouter({
+            config,
+            logger,
+            httpAuth,
+            permissions,
+            catalog,
+            ecr,
+            reader,
+          }),
+        );
+        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        // The router itself requires credentials on every other route (see
+        // router.ts), so that a 401 carries no stack trace in development.
+        httpRouter.addAuthPolicy({ path: '/', allow: 'unauthenticated' });
+      },
+    });
+  },
+});

@@ -1,0 +1,163 @@
+import {
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
+import {
+  EcrAnnotations,
+  ecrImagesReadPermission,
+  FindingsResponse,
+  ImagesResponse,
+  parseRepositoryArn,
+  readEcrAnnotations,
+  SetupStatus,
+} from '@backstage-ecr/plugin-ecr-common';
+import { EcrService, IMAGE_DIGEST } from '@backstage-ecr/plugin-ecr-node';
+import { Entity } from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import express from 'express';
+import Router from 'express-promise-router';
+import { createEntityAuthorizer } from './auth/authorizeEntity';
+import { createErrorHandler } from './errorHandler';
+import { CachedEcrReader } from './services/CachedEcrReader';
+
+export interface RouterOptions {
+  config: RootConfigService;
+  logger: LoggerService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  catalog: CatalogService;
+  ecr: EcrService;
+  reader: CachedEcrReader;
+}
+
+/** The HTTP API of DESIGN §5: parameters in, JSON out; the work is elsewhere. */
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { ecr, reader } = options;
+  const { allowedAccounts, containerPort } = ecr.config;
+  const authorizeEntity = createEntityAuthorizer(options);
+
+  const annotationsOf = (entity: Entity): EcrAnnotations => {
+    const result = readEcrAnnotations(entity, { allowedAccounts });
+    if (!result.ok) {
+      throw new InputError(
+        `The entity's ECR annotations are not valid: ${result.errors.join(
+          '; ',
+        )}`,
+      );
+    }
+    return result.value;
+  };
+
+  const router = Router();
+
+  // Every route but /health needs a user or service token. The plugin's auth
+  // policy lets requests through to this router so that the 401 is answered
+  // here, in the same shape as every other error: Backstage's own barrier adds
+  // a stack trace with internal paths in development.
+  router.use((req, _res, next) => {
+    if (req.path === '/health') {
+      next();
+      return;
+    }
+    options.httpAuth
+      .credentials(req, { allow: ['user', 'service'] })
+      .then(() => next(), next);
+  });
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/entity/:namespace/:kind/:name/images', async (req, res) => {
+    const { entity, entityRef } = await authorizeEntity(
+      req,
+      ecrImagesReadPermission,
+    );
+    const annotations = annotationsOf(entity);
+    const fetched = await Promise.all(
+      annotations.repositories.map(r => reader.getRepositoryImages(r)),
+    );
+    const body: ImagesResponse = {
+      entityRef,
+      repositories: fetched.map(f => f.value),
+      containerPort: annotations.containerPort ?? containerPort,
+      fetchedAt: oldest(fetched.map(f => f.fetchedAt)),
+    };
+    res.json(body);
+  });
+
+  router.get(
+    '/entity/:namespace/:kind/:name/images/:digest/findings',
+    async (req, res) => {
+      const { digest } = req.params;
+      if (!IMAGE_DIGEST.test(digest)) {
+        throw new InputError(
+          'The image digest must be sha256: followed by 64 lowercase hexadecimal digits',
+        );
+      }
+      const requested = req.query.repository;
+      if (requested !== undefined && typeof requested !== 'string') {
+        throw new InputError('Give one repository ARN in ?repository=');
+      }
+      const { entity } = await authorizeEntity(req, ecrImagesReadPermission);
+      const { repositories } = annotationsOf(entity);
+      let repository = repositories.length === 1 ? repositories[0] : undefined;
+      if (requested !== undefined) {
+        const parsed = parseRepositoryArn(requested);
+        repository = parsed.ok
+          ? repositories.find(r => r.arn === parsed.value.arn)
+          : undefined;
+        if (!repository) {
+          throw new InputError(
+            `${JSON.stringify(
+              requested.slice(0, 300),
+            )} is not one of this entity's repositories (${repositories
+              .map(r => r.arn)
+              .join(', ')})`,
+          );
+        }
+      }
+      if (!repository) {
+        throw new InputError(
+          `This entity has several repositories; name one in ?repository= (${repositories
+            .map(r => r.arn)
+            .join(', ')})`,
+        );
+      }
+      const { value }: { value: FindingsResponse } = await reader.getFindings(
+        repository,
+        digest,
+      );
+      res.json(value);
+    },
+  );
+
+  router.get('/entity/:namespace/:kind/:name/setup', async (req, res) => {
+    const { entity, entityRef } = await authorizeEntity(
+      req,
+      ecrImagesReadPermission,
+    );
+    const annotations = readEcrAnnotations(entity, { allowedAccounts });
+    const facts = await reader.getSetupFacts(annotations);
+    const body: SetupStatus = {
+      entityRef,
+      checks: ecr.evaluateSetupChecks(facts.value),
+      checkedAt: facts.fetchedAt,
+    };
+    res.json(body);
+  });
+
+  router.use(createErrorHandler(options));
+  return router;
+}
+
+function oldest(times: string[]): string {
+  return times.length
+    ? times.reduce((a, b) => (a < b ? a : b))
+    : new Date().toISOString();
+}

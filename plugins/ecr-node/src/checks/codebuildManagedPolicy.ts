@@ -1,0 +1,85 @@
+import { SetupCheck } from '@backstage-ecr/plugin-ecr-common';
+import { CODEBUILD_MANAGED_POLICY_PREFIX, SetupFacts } from '../setup/facts';
+import { PUSH_ACTIONS } from '../setup/pushPolicy';
+import { CHECK_TITLES, denied, result } from './checkResult';
+import { actionsGranted } from './policyGrants';
+
+/**
+ * `codebuild-managed-policy`: the ECR push actions are not granted by editing
+ * the CodeBuild-managed `CodeBuildBasePolicy-*` policy, which CodeBuild may
+ * rewrite when the project's environment changes (warn).
+ */
+export function checkCodeBuildManagedPolicy(facts: SetupFacts): SetupCheck {
+  const attached = facts.attachedPolicies;
+  if (!attached) {
+    return result(
+      'codebuild-managed-policy',
+      'unknown',
+      `No pushing role is known, so its policies cannot be read (see "${CHECK_TITLES['push-role-found']}").`,
+    );
+  }
+  if (!attached.ok) {
+    return denied(
+      'codebuild-managed-policy',
+      `Backstage may not call ${attached.deniedAction}, so it cannot read the role's policies.`,
+      [attached.deniedAction],
+    );
+  }
+  const managed = attached.value.filter(p =>
+    p.name.startsWith(CODEBUILD_MANAGED_POLICY_PREFIX),
+  );
+  if (!managed.length) {
+    return result(
+      'codebuild-managed-policy',
+      'pass',
+      `No CodeBuild-managed ${CODEBUILD_MANAGED_POLICY_PREFIX}* policy is attached to the role.`,
+    );
+  }
+  const deniedReads = managed.flatMap(p =>
+    p.document && !p.document.ok ? [p.document.deniedAction] : [],
+  );
+  const editors = managed.flatMap(p => {
+    if (!p.document?.ok || !p.document.value) return [];
+    const granted = actionsGranted(p.document.value, PUSH_ACTIONS);
+    return granted.length ? [{ policy: p, granted }] : [];
+  });
+  if (editors.length) {
+    return result(
+      'codebuild-managed-policy',
+      'warn',
+      editors
+        .map(
+          e =>
+            `${e.policy.name} grants ${e.granted.join(
+              ', ',
+            )}: it is managed by CodeBuild, which may rewrite it (and drop these actions) when the project's environment changes.`,
+        )
+        .join('\n'),
+      {
+        remedy: `Grant the push actions in a separate inline policy (the push-permissions remedy shows one), then remove them from ${editors
+          .map(e => e.policy.name)
+          .join(
+            ', ',
+          )} in the IAM console. Until then, clear "Allow AWS CodeBuild to modify this service role" when editing the project's environment.`,
+      },
+    );
+  }
+  if (deniedReads.length) {
+    return denied(
+      'codebuild-managed-policy',
+      `${managed
+        .map(p => p.name)
+        .join(', ')} is attached, but Backstage may not call ${[
+        ...new Set(deniedReads),
+      ].join(', ')} to read it.`,
+      [...deniedReads, 'iam:GetPolicy', 'iam:GetPolicyVersion'],
+    );
+  }
+  return result(
+    'codebuild-managed-policy',
+    'pass',
+    `${managed
+      .map(p => p.name)
+      .join(', ')} is attached and grants none of the ECR push actions.`,
+  );
+}

@@ -1,0 +1,62 @@
+import {
+  EcrAnnotations,
+  EcrAnnotationsResult,
+  EcrRepositoryImages,
+  FindingsResponse,
+  RepositoryRef,
+  SetupCheck,
+} from '@backstage-ecr/plugin-ecr-common';
+import { InputError } from '@backstage/errors';
+import { AwsClients } from '../aws/clients';
+import { evaluateSetupChecks } from '../checks';
+import { EcrConfig } from '../config';
+import { IMAGE_DIGEST, readImageFindings } from '../findings/readImageFindings';
+import { readRepositoryImages } from '../images/readRepositoryImages';
+import { SetupFacts } from '../setup/facts';
+import { gatherSetupFacts } from '../setup/gatherSetupFacts';
+import { EcrService } from './EcrService';
+
+/** {@link EcrService} on the AWS SDK clients. */
+export class DefaultEcrService implements EcrService {
+  constructor(
+    private readonly clients: AwsClients,
+    readonly config: EcrConfig,
+  ) {}
+
+  getRepositoryImages(repository: RepositoryRef): Promise<EcrRepositoryImages> {
+    return readRepositoryImages(
+      this.clients.ecr(repository.accountId, repository.region),
+      repository,
+    );
+  }
+
+  getImages(annotations: EcrAnnotations): Promise<EcrRepositoryImages[]> {
+    return Promise.all(
+      annotations.repositories.map(r => this.getRepositoryImages(r)),
+    );
+  }
+
+  async getFindings(
+    repository: RepositoryRef,
+    digest: string,
+  ): Promise<FindingsResponse> {
+    if (!IMAGE_DIGEST.test(digest)) {
+      throw new InputError(
+        'The image digest must be sha256: followed by 64 lowercase hexadecimal digits',
+      );
+    }
+    return readImageFindings(
+      this.clients.ecr(repository.accountId, repository.region),
+      repository,
+      digest,
+    );
+  }
+
+  getSetupFacts(annotations: EcrAnnotationsResult): Promise<SetupFacts> {
+    return gatherSetupFacts(this.clients, annotations);
+  }
+
+  evaluateSetupChecks(facts: SetupFacts): SetupCheck[] {
+    return evaluateSetupChecks(facts);
+  }
+}
