@@ -8,6 +8,12 @@ import {
   startStack,
 } from './harness.mjs';
 
+// The entity page's tabs render as links in the current catalog header.
+const ecrTab = page =>
+  page
+    .getByRole('tab', { name: 'ECR', exact: true })
+    .or(page.getByRole('link', { name: 'ECR', exact: true }));
+
 let stack;
 let browser;
 
@@ -27,7 +33,7 @@ test('guest sees proof-of-concept’s images and its failing push permissions', 
   await signInAsGuest(page);
 
   await page.goto(`${APP_URL}/catalog/default/component/proof-of-concept`);
-  await page.getByRole('tab', { name: 'ECR' }).click();
+  await ecrTab(page).click();
   await page.waitForURL(/\/proof-of-concept\/ecr$/);
 
   const table = page.getByRole('grid').first();
@@ -59,5 +65,6 @@ test('the ECR tab is not offered for an entity without ECR annotations', async (
   page.setDefaultTimeout(60_000);
   await page.goto(`${APP_URL}/catalog/default/component/developer-handbook`);
   await page.getByText('The engineering handbook website').first().waitFor();
-  assert.equal(await page.getByRole('tab', { name: 'ECR' }).count(), 0);
+  await page.getByText('Overview', { exact: true }).first().waitFor();
+  assert.equal(await ecrTab(page).count(), 0);
 });

@@ -9,6 +9,7 @@ import { chromium } from 'playwright-core';
 export const ROOT = resolve(import.meta.dirname, '..');
 export const APP_URL = 'http://localhost:3000';
 export const BACKEND_URL = 'http://localhost:7007';
+export const EMULATOR_URL = 'http://127.0.0.1:4566';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -40,11 +41,18 @@ async function waitFor(url, timeoutMs, isAlive) {
 }
 
 /**
- * Starts `yarn start` (frontend and backend) in its own process group and
- * waits until both answer. Returns a handle whose stop() ends the whole group.
+ * Starts the demo as the README's first command does (scripts/start.sh: the AWS
+ * emulator with the demo seed, then frontend and backend), in its own process
+ * group, and waits until all answer. Each test file gets a fresh emulator, so
+ * what one file changes in AWS does not leak into another. Returns a handle
+ * whose stop() ends the whole group.
  */
 export async function startStack({ timeoutMs = 300_000, env = {} } = {}) {
-  for (const url of [APP_URL, BACKEND_URL]) {
+  for (const url of [
+    APP_URL,
+    BACKEND_URL,
+    `${EMULATOR_URL}/_emulator/health`,
+  ]) {
     if (await isUp(url)) {
       throw new Error(
         `${url} is already taken; stop the running app before the browser tests`,
@@ -52,11 +60,17 @@ export async function startStack({ timeoutMs = 300_000, env = {} } = {}) {
     }
   }
   const logs = [];
-  const child = spawn('yarn', ['start'], {
+  const child = spawn('bash', ['scripts/start.sh'], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BROWSER: 'none', NODE_ENV: 'development', ...env },
+    env: {
+      ...process.env,
+      BROWSER: 'none',
+      NODE_ENV: 'development',
+      ECR_SKIP_INSTALL: '1',
+      ...env,
+    },
   });
   const keep = chunk => {
     logs.push(chunk.toString());
@@ -103,7 +117,7 @@ export async function startStack({ timeoutMs = 300_000, env = {} } = {}) {
     await waitFor(APP_URL, timeoutMs, () => !exited);
   } catch (error) {
     await stop();
-    error.message += `\n--- last output of yarn start ---\n${logs
+    error.message += `\n--- last output of scripts/start.sh ---\n${logs
       .join('')
       .slice(-4000)}`;
     throw error;

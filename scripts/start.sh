@@ -7,7 +7,10 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/toolchain.sh
 
-yarn install
+# The browser tests start the demo through this script after installing once.
+if [ "${ECR_SKIP_INSTALL:-}" != 1 ]; then
+  yarn install
+fi
 
 EMULATOR_PORT=4566
 EMULATOR_URL="http://127.0.0.1:$EMULATOR_PORT"

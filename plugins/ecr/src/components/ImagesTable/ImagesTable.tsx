@@ -68,7 +68,7 @@ function ScanCell(props: { image: EcrImage; onShowFindings: () => void }) {
   }
   return (
     <Cell>
-      <Flex align="center" gap="2">
+      <Flex direction="column" align="start" gap="1">
         {total === 0 ? (
           <Text variant="body-small" color="success">
             No findings
