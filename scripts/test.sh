@@ -9,6 +9,7 @@ bash scripts/system-deps.sh
 timeout 1200 yarn install --immutable
 
 echo "--- unit and integration tests"
+source scripts/test-services.sh
 CI=true timeout 1800 yarn backstage-cli repo test </dev/null
 
 echo "--- browser tests"
