@@ -65,6 +65,21 @@ describe('ImagesTable', () => {
     expect(short).toHaveAttribute('title', image(255).digest);
   });
 
+  it('links each image to the AWS console and copies its pull command', async () => {
+    await renderTable([image(7, { tags: ['fcd3f42'] })]);
+    expect(
+      screen.getByRole('link', { name: 'Open fcd3f42 in the AWS console' }),
+    ).toHaveAttribute(
+      'href',
+      `https://eu-west-2.console.aws.amazon.com/ecr/repositories/private/123412341234/proof-of-concept-repo/_/image/${
+        image(7).digest
+      }/details?region=eu-west-2`,
+    );
+    expect(
+      screen.getByRole('button', { name: 'Copy docker pull for fcd3f42' }),
+    ).toBeInTheDocument();
+  });
+
   it('opens the findings of the chosen image', async () => {
     const { onShowFindings } = await renderTable([image(1)]);
     await userEvent.click(screen.getByRole('button', { name: 'Findings' }));

@@ -5,6 +5,7 @@ import {
   CellText,
   ColumnConfig,
   Flex,
+  Link,
   SearchField,
   Table,
   Text,
@@ -24,12 +25,17 @@ import {
   formatRelative,
   shortDigest,
 } from '../common/format';
-import { pullCommand } from '../common/commands';
+import { imageConsoleUrl, pullCommand } from '../common/commands';
+import { RiExternalLinkLine } from '@remixicon/react';
 
 type ImageRow = EcrImage & { id: string };
 
 /** Page size of the images table; paging keeps the DOM small at any image count. */
 export const IMAGES_PAGE_SIZE = 20;
+
+function imageLabel(image: EcrImage): string {
+  return image.tags[0] ?? shortDigest(image.digest);
+}
 
 function compareOptional(a?: string, b?: string): number {
   return (a ? Date.parse(a) : 0) - (b ? Date.parse(b) : 0);
@@ -205,12 +211,21 @@ export function ImagesTable(props: {
       label: 'Pull',
       cell: image => (
         <Cell>
-          <CopyButton
-            value={pullCommand(repository, image)}
-            label={`Copy docker pull for ${
-              image.tags[0] ?? shortDigest(image.digest)
-            }`}
-          />
+          <Flex align="center" gap="1">
+            <CopyButton
+              value={pullCommand(repository, image)}
+              label={`Copy docker pull for ${imageLabel(image)}`}
+            />
+            <Link
+              href={imageConsoleUrl(repository, image)}
+              target="_blank"
+              rel="noopener noreferrer"
+              aria-label={`Open ${imageLabel(image)} in the AWS console`}
+              title="Open in the AWS console"
+            >
+              <RiExternalLinkLine size={16} aria-hidden />
+            </Link>
+          </Flex>
         </Cell>
       ),
     },
