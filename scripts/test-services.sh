@@ -3,7 +3,6 @@
 #  - PostgreSQL (Debian's), so the audit store is tested against a real server:
 #    BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING points at it.
 
-ECR_PG_PORT="${ECR_PG_PORT:-55432}"
 ECR_PG_DIR=""
 
 ecr_pg_bin() {
@@ -27,6 +26,8 @@ ecr_start_postgres() {
   fi
   local major
   major="$("$bin/postgres" --version | sed -E 's/[^0-9]*([0-9]+).*/\1/')"
+  # A free port, so a server someone else runs does not get in the way.
+  ECR_PG_PORT="${ECR_PG_PORT:-$(node -e "const s = require('net').createServer(); s.listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })")}"
   ECR_PG_DIR="$(mktemp -d /tmp/ecr-test-pg.XXXXXX)"
   local run=()
   if [ "$(id -u)" -eq 0 ]; then
