@@ -17,6 +17,8 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 // scaffolder
 backend.add(import('@backstage/plugin-scaffolder-backend'));
+// the ecr:repository:create and ecr:push-access:grant actions
+backend.add(import('@backstage-ecr/plugin-scaffolder-backend-module-ecr'));
 
 // permissions, decided by this project's policy
 backend.add(import('@backstage/plugin-permission-backend'));

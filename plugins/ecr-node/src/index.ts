@@ -30,3 +30,22 @@ export {
   pushPolicyName,
 } from './setup/pushPolicy';
 export * from './checks';
+export { createAuditSession } from './audit/EcrAuditSession';
+export type {
+  AuditSessionOptions,
+  EcrAuditSession,
+} from './audit/EcrAuditSession';
+export type { ListedRepository } from './audit/AuditFactSource';
+export type { ThrottleBackoff } from './audit/retryThrottled';
+export { gatherSetupFactsFrom } from './setup/gatherSetupFacts';
+export { AwsSetupFactSource } from './setup/factSource';
+export type { ImagesSample, SetupFactSource } from './setup/factSource';
+export type { CreateRepositoryRequest } from './writes/createRepository';
+export type { GrantPushAccessRequest } from './writes/grantPushAccess';
+export type { RepositorySettingsOverrides } from './writes/repositorySettings';
+export {
+  DEFAULT_LIFECYCLE_POLICY_TEXT,
+  ENTITY_REF_TAG,
+  SETUP_STATE_TAG,
+} from './writes/repositorySettings';
+export { roleArnMatches } from './writes/allowedTargets';

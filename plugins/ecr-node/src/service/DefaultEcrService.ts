@@ -1,12 +1,19 @@
 import {
+  CreateRepositoryResponse,
   EcrAnnotations,
   EcrAnnotationsResult,
   EcrRepositoryImages,
   FindingsResponse,
+  PushAccessResponse,
   RepositoryRef,
   SetupCheck,
 } from '@backstage-ecr/plugin-ecr-common';
 import { InputError } from '@backstage/errors';
+import {
+  AuditSessionOptions,
+  createAuditSession,
+  EcrAuditSession,
+} from '../audit/EcrAuditSession';
 import { AwsClients } from '../aws/clients';
 import { evaluateSetupChecks } from '../checks';
 import { EcrConfig } from '../config';
@@ -14,6 +21,14 @@ import { IMAGE_DIGEST, readImageFindings } from '../findings/readImageFindings';
 import { readRepositoryImages } from '../images/readRepositoryImages';
 import { SetupFacts } from '../setup/facts';
 import { gatherSetupFacts } from '../setup/gatherSetupFacts';
+import {
+  createRepository,
+  CreateRepositoryRequest,
+} from '../writes/createRepository';
+import {
+  grantPushAccess,
+  GrantPushAccessRequest,
+} from '../writes/grantPushAccess';
 import { EcrService } from './EcrService';
 
 /** {@link EcrService} on the AWS SDK clients. */
@@ -58,5 +73,21 @@ export class DefaultEcrService implements EcrService {
 
   evaluateSetupChecks(facts: SetupFacts): SetupCheck[] {
     return evaluateSetupChecks(facts);
+  }
+
+  createRepository(
+    request: CreateRepositoryRequest,
+  ): Promise<CreateRepositoryResponse> {
+    return createRepository(this.clients, this.config, request);
+  }
+
+  grantPushAccess(
+    request: GrantPushAccessRequest,
+  ): Promise<PushAccessResponse> {
+    return grantPushAccess(this.clients, this.config, request);
+  }
+
+  startAudit(options?: AuditSessionOptions): EcrAuditSession {
+    return createAuditSession(this.clients, options);
   }
 }

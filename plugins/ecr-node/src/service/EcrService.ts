@@ -1,13 +1,18 @@
 import {
+  CreateRepositoryResponse,
   EcrAnnotations,
   EcrAnnotationsResult,
   EcrRepositoryImages,
   FindingsResponse,
+  PushAccessResponse,
   RepositoryRef,
   SetupCheck,
 } from '@backstage-ecr/plugin-ecr-common';
+import { AuditSessionOptions, EcrAuditSession } from '../audit/EcrAuditSession';
 import { EcrConfig } from '../config';
 import { SetupFacts } from '../setup/facts';
+import { CreateRepositoryRequest } from '../writes/createRepository';
+import { GrantPushAccessRequest } from '../writes/grantPushAccess';
 
 /**
  * The AWS layer of the ECR plugins, shared by the backend plugin and the
@@ -35,4 +40,25 @@ export interface EcrService {
 
   /** The setup checks of DESIGN §6, from facts alone. */
   evaluateSetupChecks(facts: SetupFacts): SetupCheck[];
+
+  /**
+   * Creates a repository with DESIGN §7's defaults, or answers the existing one
+   * unchanged (409 with `ifExists: 'fail'`); a dry run only reads.
+   */
+  createRepository(
+    request: CreateRepositoryRequest,
+  ): Promise<CreateRepositoryResponse>;
+
+  /**
+   * Attaches the push policy of DESIGN §7 to a role allowed by
+   * `ecr.iam.allowedRoleArnPatterns`, unless it is there already; a dry run
+   * only reads.
+   */
+  grantPushAccess(request: GrantPushAccessRequest): Promise<PushAccessResponse>;
+
+  /**
+   * Starts the AWS side of one platform audit run: setup facts and repository
+   * listings that share every AWS answer across the run's entities.
+   */
+  startAudit(options?: AuditSessionOptions): EcrAuditSession;
 }

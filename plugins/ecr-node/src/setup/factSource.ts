@@ -1,0 +1,281 @@
+import { BatchGetProjectsCommand } from '@aws-sdk/client-codebuild';
+import {
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  GetLifecyclePolicyCommand,
+  LifecyclePolicyNotFoundException,
+  RepositoryNotFoundException,
+} from '@aws-sdk/client-ecr';
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  NoSuchEntityException,
+  paginateListAttachedRolePolicies,
+  paginateSimulatePrincipalPolicy,
+} from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import {
+  CodeBuildProjectRef,
+  RepositoryRef,
+  RoleRef,
+} from '@backstage-ecr/plugin-ecr-common';
+import { AwsClients } from '../aws/clients';
+import {
+  PolicyDocumentFacts,
+  PushDecision,
+  RepositorySettingsFacts,
+} from './facts';
+
+/** The first page of DescribeImages, summed up. */
+export interface ImagesSample {
+  count: number;
+  more: boolean;
+  newestPushedAt?: string;
+}
+
+/**
+ * The AWS reads behind the setup facts, one method per question. Each method
+ * answers or throws the SDK's error; turning refusals into denied facts is the
+ * gatherer's job. The entity route reads AWS directly
+ * ({@link AwsSetupFactSource}); the audit shares one answer per question
+ * across every entity of a run.
+ */
+export interface SetupFactSource {
+  /** DescribeRepositories: the settings, or null when the repository does not exist. */
+  describeRepository(
+    repository: RepositoryRef,
+  ): Promise<RepositorySettingsFacts | null>;
+  /** GetLifecyclePolicy: whether the repository has one. */
+  hasLifecyclePolicy(repository: RepositoryRef): Promise<boolean>;
+  /** The first page of DescribeImages. */
+  sampleImages(repository: RepositoryRef): Promise<ImagesSample>;
+  /** BatchGetProjects: whether the project exists, and its service role. */
+  getCodeBuildProject(
+    project: CodeBuildProjectRef,
+  ): Promise<{ found: boolean; serviceRole?: string }>;
+  /** GetRole: whether the role exists, and its full ARN. */
+  getRole(role: RoleRef): Promise<{ exists: boolean; arn?: string }>;
+  /** SimulatePrincipalPolicy of the actions on one resource, every page. */
+  simulatePrincipalPolicy(
+    role: RoleRef,
+    actions: readonly string[],
+    resource: string,
+  ): Promise<PushDecision[]>;
+  /** ListAttachedRolePolicies, every page. */
+  listAttachedRolePolicies(
+    role: RoleRef,
+  ): Promise<Array<{ arn: string; name: string }>>;
+  /** GetPolicy and GetPolicyVersion: the default version's document. */
+  getPolicyDocument(
+    role: RoleRef,
+    policyArn: string,
+  ): Promise<PolicyDocumentFacts | null>;
+  /** GetCallerIdentity in one account. */
+  getCallerIdentity(
+    accountId: string,
+    region: string,
+  ): Promise<{ arn: string; accountId: string }>;
+}
+
+/** Enough images to say "N images" without paging through a large repository. */
+const IMAGES_SAMPLE_SIZE = 1000;
+
+/** A repository's settings as DescribeRepositories reports them. */
+export function repositorySettings(found: {
+  imageTagMutability?: string;
+  imageScanningConfiguration?: { scanOnPush?: boolean };
+  encryptionConfiguration?: { encryptionType?: string; kmsKey?: string };
+}): RepositorySettingsFacts {
+  return {
+    imageTagMutability: found.imageTagMutability,
+    scanOnPush: found.imageScanningConfiguration?.scanOnPush,
+    encryptionType: found.encryptionConfiguration?.encryptionType,
+    kmsKey: found.encryptionConfiguration?.kmsKey,
+  };
+}
+
+/** {@link SetupFactSource} straight on the SDK clients: one call per question. */
+export class AwsSetupFactSource implements SetupFactSource {
+  constructor(private readonly clients: AwsClients) {}
+
+  async describeRepository(
+    repository: RepositoryRef,
+  ): Promise<RepositorySettingsFacts | null> {
+    try {
+      const answer = await this.clients
+        .ecr(repository.accountId, repository.region)
+        .send(
+          new DescribeRepositoriesCommand({
+            registryId: repository.accountId,
+            repositoryNames: [repository.name],
+          }),
+        );
+      const found = answer.repositories?.[0];
+      return found ? repositorySettings(found) : null;
+    } catch (error) {
+      if (error instanceof RepositoryNotFoundException) return null;
+      throw error;
+    }
+  }
+
+  async hasLifecyclePolicy(repository: RepositoryRef): Promise<boolean> {
+    try {
+      await this.clients.ecr(repository.accountId, repository.region).send(
+        new GetLifecyclePolicyCommand({
+          registryId: repository.accountId,
+          repositoryName: repository.name,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof LifecyclePolicyNotFoundException) return false;
+      throw error;
+    }
+  }
+
+  async sampleImages(repository: RepositoryRef): Promise<ImagesSample> {
+    const answer = await this.clients
+      .ecr(repository.accountId, repository.region)
+      .send(
+        new DescribeImagesCommand({
+          registryId: repository.accountId,
+          repositoryName: repository.name,
+          maxResults: IMAGES_SAMPLE_SIZE,
+        }),
+      );
+    const pushed = (answer.imageDetails ?? [])
+      .map(d => d.imagePushedAt?.getTime() ?? 0)
+      .filter(t => t > 0);
+    return {
+      count: answer.imageDetails?.length ?? 0,
+      more: Boolean(answer.nextToken),
+      ...(pushed.length && {
+        newestPushedAt: new Date(Math.max(...pushed)).toISOString(),
+      }),
+    };
+  }
+
+  async getCodeBuildProject(
+    project: CodeBuildProjectRef,
+  ): Promise<{ found: boolean; serviceRole?: string }> {
+    const answer = await this.clients
+      .codeBuild(project.accountId, project.region)
+      .send(new BatchGetProjectsCommand({ names: [project.name] }));
+    const found = answer.projects?.find(p => p.name === project.name);
+    return found
+      ? { found: true, serviceRole: found.serviceRole }
+      : { found: false };
+  }
+
+  async getRole(role: RoleRef): Promise<{ exists: boolean; arn?: string }> {
+    try {
+      const answer = await this.clients
+        .iam(role.accountId, role.partition)
+        .send(new GetRoleCommand({ RoleName: role.name }));
+      return { exists: true, arn: answer.Role?.Arn ?? role.arn };
+    } catch (error) {
+      if (error instanceof NoSuchEntityException) return { exists: false };
+      throw error;
+    }
+  }
+
+  async simulatePrincipalPolicy(
+    role: RoleRef,
+    actions: readonly string[],
+    resource: string,
+  ): Promise<PushDecision[]> {
+    const decisions: PushDecision[] = [];
+    for await (const page of paginateSimulatePrincipalPolicy(
+      { client: this.clients.iam(role.accountId, role.partition) },
+      {
+        PolicySourceArn: role.arn,
+        ActionNames: [...actions],
+        ResourceArns: [resource],
+      },
+    )) {
+      for (const result of page.EvaluationResults ?? []) {
+        decisions.push({
+          action: result.EvalActionName ?? '',
+          resource: result.EvalResourceName ?? resource,
+          decision: (result.EvalDecision ??
+            'implicitDeny') as PushDecision['decision'],
+        });
+      }
+    }
+    return decisions;
+  }
+
+  async listAttachedRolePolicies(
+    role: RoleRef,
+  ): Promise<Array<{ arn: string; name: string }>> {
+    const policies: Array<{ arn: string; name: string }> = [];
+    for await (const page of paginateListAttachedRolePolicies(
+      { client: this.clients.iam(role.accountId, role.partition) },
+      { RoleName: role.name },
+    )) {
+      for (const policy of page.AttachedPolicies ?? []) {
+        policies.push({
+          arn: policy.PolicyArn ?? '',
+          name: policy.PolicyName ?? '',
+        });
+      }
+    }
+    return policies;
+  }
+
+  async getPolicyDocument(
+    role: RoleRef,
+    policyArn: string,
+  ): Promise<PolicyDocumentFacts | null> {
+    const iam = this.clients.iam(role.accountId, role.partition);
+    const described = await iam.send(
+      new GetPolicyCommand({ PolicyArn: policyArn }),
+    );
+    const versionId = described.Policy?.DefaultVersionId;
+    if (!versionId) return null;
+    const version = await iam.send(
+      new GetPolicyVersionCommand({
+        PolicyArn: policyArn,
+        VersionId: versionId,
+      }),
+    );
+    return parsePolicyDocument(version.PolicyVersion?.Document);
+  }
+
+  async getCallerIdentity(
+    accountId: string,
+    region: string,
+  ): Promise<{ arn: string; accountId: string }> {
+    const answer = await this.clients
+      .sts(accountId, region)
+      .send(new GetCallerIdentityCommand({}));
+    return { arn: answer.Arn ?? '', accountId: answer.Account ?? '' };
+  }
+}
+
+/** IAM returns policy documents URL-encoded. */
+export function parsePolicyDocument(
+  encoded: string | undefined,
+): PolicyDocumentFacts | null {
+  if (!encoded) return null;
+  for (const text of [safeDecode(encoded), encoded]) {
+    try {
+      const parsed = JSON.parse(text ?? '');
+      if (parsed && typeof parsed === 'object') {
+        return parsed as PolicyDocumentFacts;
+      }
+    } catch {
+      // try the next form
+    }
+  }
+  return null;
+}
+
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * Scaffolder actions for Amazon ECR: `ecr:repository:create` and
+ * `ecr:push-access:grant`.
+ *
+ * @packageDocumentation
+ */
+export { scaffolderModuleEcr as default } from './module';
+export { createEcrRepositoryCreateAction } from './actions/createRepository';
+export { createEcrPushAccessGrantAction } from './actions/grantPushAccess';

@@ -1,0 +1,176 @@
+import { Emulator } from '@backstage-ecr/aws-emulator';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import fs from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import yaml from 'yaml';
+import {
+  ACCOUNT,
+  ecrConfigData,
+  startActionsEmulator,
+  writeCalls,
+} from './__testUtils__/emulatorEcr';
+import { scaffolderModuleEcr } from './module';
+
+// The demo's software template, run as the template editor's dry run does:
+// through the scaffolder's own API, with the real actions on the emulator.
+const TEMPLATE_DIR = path.resolve(
+  __dirname,
+  '../../../examples/templates/ecr-service',
+);
+
+function filesUnder(dir: string, prefix: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap(entry =>
+      entry.isDirectory()
+        ? filesUnder(path.join(dir, entry.name), `${prefix}${entry.name}/`)
+        : [`${prefix}${entry.name}`],
+    );
+}
+
+describe('the ecr-service template, dry-run through the scaffolder', () => {
+  let emulator: Emulator;
+  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+
+  beforeAll(async () => {
+    emulator = await startActionsEmulator();
+    ({ server } = await startTestBackend({
+      features: [
+        scaffolderPlugin,
+        scaffolderModuleEcr,
+        catalogServiceMock.factory({
+          entities: [
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'User',
+              metadata: { name: 'guest', namespace: 'default' },
+              spec: { memberOf: ['team-a'] },
+            },
+          ],
+        }),
+        mockServices.rootConfig.factory({ data: ecrConfigData(emulator) }),
+      ],
+    }));
+  });
+
+  afterAll(async () => {
+    await emulator.stop();
+  });
+
+  it('lists both actions, with their schemas and examples, for the template editor', async () => {
+    const res = await request(server)
+      .get('/api/scaffolder/v2/actions')
+      .set('Authorization', mockCredentials.user.header('user:default/guest'));
+    expect(res.status).toBe(200);
+    const actions = Object.fromEntries(
+      res.body.map((a: { id: string }) => [a.id, a]),
+    );
+    for (const id of ['ecr:repository:create', 'ecr:push-access:grant']) {
+      expect(actions[id]).toMatchObject({
+        description: expect.any(String),
+        examples: expect.arrayContaining([
+          expect.objectContaining({
+            example: expect.stringContaining(`action: ${id}`),
+          }),
+        ]),
+        schema: { input: { type: 'object' }, output: { type: 'object' } },
+      });
+    }
+  });
+
+  it('creates the repository, grants push access and writes the files, as a dry run that changes nothing', async () => {
+    const template = yaml.parse(
+      fs.readFileSync(path.join(TEMPLATE_DIR, 'template.yaml'), 'utf8'),
+    );
+    const directoryContents = filesUnder(TEMPLATE_DIR, '').map(file => ({
+      path: file,
+      base64Content: fs
+        .readFileSync(path.join(TEMPLATE_DIR, file))
+        .toString('base64'),
+    }));
+    emulator.resetCalls();
+
+    const res = await request(server)
+      .post('/api/scaffolder/v2/dry-run')
+      .set('Authorization', mockCredentials.user.header('user:default/guest'))
+      .send({
+        template,
+        values: {
+          name: 'orders-api',
+          description: 'Takes orders',
+          owner: 'group:default/team-a',
+          containerPort: 3000,
+          accountId: ACCOUNT,
+          region: 'eu-west-2',
+          codeBuildProject: 'codebuild-orders-api',
+        },
+        directoryContents,
+      });
+
+    expect(res.status).toBe(200);
+    expect(res.body.steps.map((s: { id: string }) => s.id)).toEqual([
+      'fetch',
+      'repository',
+      'push-access',
+    ]);
+    const log: string[] = res.body.log.map(
+      (entry: { body: { message: string } }) => entry.body.message,
+    );
+    expect(log).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(
+          `Dry run: would create arn:aws:ecr:eu-west-2:${ACCOUNT}:repository/orders-api`,
+        ),
+        expect.stringContaining(
+          `Dry run: would put inline policy backstage-ecr-push-orders-api on arn:aws:iam::${ACCOUNT}:role/service-role/codebuild-orders-api-service-role`,
+        ),
+      ]),
+    );
+    const output = JSON.stringify(res.body.output);
+    expect(output).toContain(
+      `${ACCOUNT}.dkr.ecr.eu-west-2.amazonaws.com/orders-api`,
+    );
+    expect(output).toContain(
+      `arn:aws:iam::${ACCOUNT}:role/service-role/codebuild-orders-api-service-role`,
+    );
+    expect(output).toContain('backstage-ecr-push-orders-api');
+
+    const files = Object.fromEntries(
+      res.body.directoryContents.map(
+        (f: { path: string; base64Content: string }) => [
+          f.path,
+          Buffer.from(f.base64Content, 'base64').toString('utf8'),
+        ],
+      ),
+    );
+    const catalogInfo = yaml.parse(files['catalog-info.yaml']);
+    expect(catalogInfo.metadata.annotations).toEqual({
+      'aws.amazon.com/amazon-ecr-arn': `arn:aws:ecr:eu-west-2:${ACCOUNT}:repository/orders-api`,
+      'aws.amazon.com/aws-codebuild-project-arn': `arn:aws:codebuild:eu-west-2:${ACCOUNT}:project/codebuild-orders-api`,
+      'ecr.backstage-ecr.io/container-port': '3000',
+    });
+    expect(files['buildspec.yml']).toContain(
+      'docker push $IMAGE_URI:$IMAGE_TAG',
+    );
+
+    // The dry run asked AWS, and changed nothing there.
+    expect(emulator.calls()).toMatchObject({
+      'ecr:DescribeRepositories': 1,
+      'codebuild:BatchGetProjects': 1,
+    });
+    expect(writeCalls(emulator)).toEqual({});
+    expect(
+      emulator.state.accounts
+        .get(ACCOUNT)!
+        .registries.get('eu-west-2')!
+        .repositories.has('orders-api'),
+    ).toBe(false);
+  });
+});
