@@ -34,10 +34,10 @@ test('a platform-team member runs the audit and reads it', async () => {
   await page.goto(`${APP_URL}/ecr-audit`);
   await page.getByRole('button', { name: 'Run now' }).click();
   await page.getByTestId('tile-Services').waitFor();
-  await page.getByText('legacy-batch-jobs').waitFor();
+  await page.getByText('legacy-batch-jobs', { exact: true }).waitFor();
 
   const services = await page.getByTestId('tile-Services').innerText();
-  assert.equal(services.trim(), '4');
+  assert.equal(services.trim(), '8');
   const body = await page.locator('body').innerText();
   assert.match(body, /proof-of-concept/);
   assert.match(body, /inventory-service/);

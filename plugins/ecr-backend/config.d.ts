@@ -44,15 +44,25 @@ export interface Config {
     };
     audit?: {
       /**
-       * When the platform audit runs.
+       * When the platform audit runs, on the Backstage scheduler (a global task:
+       * one run across all backend instances). Default: every 6 hours, at most
+       * 30 minutes each, first run a minute after start-up. The timeout also
+       * bounds runs started with POST /audit/run.
        * @visibility backend
        */
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
       /**
-       * How many entities the audit checks at once.
+       * How many entities the audit checks at once (1 to 64, default 8).
        * @visibility backend
        */
       concurrency?: number;
+      /**
+       * How many runs the audit history keeps, with their results (default
+       * 500). Older runs are deleted after each complete run; the latest
+       * complete run is always kept.
+       * @visibility backend
+       */
+      keepRuns?: number;
     };
     /**
      * The default container port of the `docker run -p HOST:CONTAINER` hint,

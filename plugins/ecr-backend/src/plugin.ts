@@ -5,6 +5,10 @@ import {
 import { ecrPermissions } from '@backstage-ecr/plugin-ecr-common';
 import { ecrServiceRef } from '@backstage-ecr/plugin-ecr-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { AuditRunner } from './audit/AuditRunner';
+import { DatabaseAuditStore } from './audit/AuditStore';
+import { readAuditConfig } from './audit/config';
+import { scheduleAudit } from './audit/scheduleAudit';
 import { createRouter } from './router';
 import { CachedEcrReader } from './services/CachedEcrReader';
 
@@ -24,6 +28,11 @@ export const ecrPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         cache: coreServices.cache,
+        auditor: coreServices.auditor,
+        auth: coreServices.auth,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
         ecr: ecrServiceRef,
       },
@@ -35,6 +44,11 @@ export const ecrPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         cache,
+        auditor,
+        auth,
+        database,
+        scheduler,
+        lifecycle,
         catalog,
         ecr,
       }) {
@@ -45,6 +59,22 @@ export const ecrPlugin = createBackendPlugin({
           logger,
           ecr.config.cacheTtlSeconds,
         );
+        const auditConfig = readAuditConfig(config);
+        const auditStore = await DatabaseAuditStore.create({ database });
+        const auditRunner = new AuditRunner({
+          catalog,
+          auth,
+          ecr,
+          store: auditStore,
+          logger: logger.child({ task: 'ecr-audit' }),
+          ...auditConfig,
+        });
+        lifecycle.addShutdownHook(() => auditRunner.stop());
+        await scheduleAudit({
+          scheduler,
+          schedule: auditConfig.schedule,
+          runner: auditRunner,
+        });
         httpRouter.use(
           await createRouter({
             config,
@@ -54,6 +84,8 @@ export const ecrPlugin = createBackendPlugin({
             catalog,
             ecr,
             reader,
+            auditor,
+            audit: { store: auditStore, runner: auditRunner },
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

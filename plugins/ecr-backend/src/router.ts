@@ -1,4 +1,5 @@
 import {
+  AuditorService,
   HttpAuthService,
   LoggerService,
   PermissionsService,
@@ -19,8 +20,10 @@ import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import express from 'express';
 import Router from 'express-promise-router';
+import { AuditRouterOptions, createAuditRouter } from './audit/router';
 import { createEntityAuthorizer } from './auth/authorizeEntity';
 import { createErrorHandler } from './errorHandler';
+import { createWriteRoutes } from './routes/writes';
 import { CachedEcrReader } from './services/CachedEcrReader';
 
 export interface RouterOptions {
@@ -31,6 +34,10 @@ export interface RouterOptions {
   catalog: CatalogService;
   ecr: EcrService;
   reader: CachedEcrReader;
+  /** Records every write attempt (POST …/repository, POST …/push-access). */
+  auditor: AuditorService;
+  /** The platform audit's store and runner; without them /audit is not served. */
+  audit?: Pick<AuditRouterOptions, 'store' | 'runner'>;
 }
 
 /** The HTTP API of DESIGN §5: parameters in, JSON out; the work is elsewhere. */
@@ -151,6 +158,12 @@ export async function createRouter(
     };
     res.json(body);
   });
+
+  router.use(createWriteRoutes(options));
+
+  if (options.audit) {
+    router.use('/audit', createAuditRouter({ ...options, ...options.audit }));
+  }
 
   router.use(createErrorHandler(options));
   return router;

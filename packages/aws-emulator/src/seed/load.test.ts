@@ -17,8 +17,14 @@ describe('loadSeed', () => {
       'proof-of-concept-repo',
       'payments-api',
       'notifications-worker',
+      'checkout-web',
+      'search-indexer',
+      'reporting-api',
+      'image-resizer',
       'legacy-batch-jobs',
       'old-frontend-2019',
+      'sandbox-experiments',
+      'data-pipeline-base',
     ]);
     expect(repositories.has('inventory-service')).toBe(false);
     expect(state.accessKeys.get('AKIAEMULATORBACKSTAGE')?.principal).toEqual({

@@ -84,8 +84,14 @@ describe('repositories', () => {
       'proof-of-concept-repo',
       'payments-api',
       'notifications-worker',
+      'checkout-web',
+      'search-indexer',
+      'reporting-api',
+      'image-resizer',
       'legacy-batch-jobs',
       'old-frontend-2019',
+      'sandbox-experiments',
+      'data-pipeline-base',
     ]);
   });
 
@@ -143,8 +149,8 @@ describe('repositories', () => {
       pages++;
       names.push(...(page.repositories ?? []).map(r => r.repositoryName!));
     }
-    expect(pages).toBe(3);
-    expect(names).toHaveLength(5);
+    expect(pages).toBe(6);
+    expect(names).toHaveLength(11);
   });
 
   it('is empty in a region the seed does not use', async () => {

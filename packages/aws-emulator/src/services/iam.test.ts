@@ -102,11 +102,14 @@ describe('roles', () => {
       names.push(...page.Roles!.map(r => r.RoleName!));
     }
     expect(names).toEqual([
+      'codebuild-checkout-web-service-role',
+      'codebuild-image-resizer-role',
       'codebuild-inventory-service-service-role',
       'codebuild-notifications-worker-role',
       'codebuild-orders-api-service-role',
       'codebuild-payments-api-service-role',
       GUIDE_ROLE,
+      'codebuild-search-indexer-role',
     ]);
   });
 

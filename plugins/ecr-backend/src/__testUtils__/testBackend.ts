@@ -4,7 +4,10 @@ import {
   readSeedFile,
   startEmulator,
 } from '@backstage-ecr/aws-emulator';
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  BackendFeature,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -131,6 +134,9 @@ export const ENTITIES: Entity[] = [
 export const OUTSIDER = 'user:default/outsider';
 /** A user the test policy refuses ecr.images.read. */
 export const DENIED_USER = 'user:default/mallory';
+/** A user the test policy lets read but refuses both ECR writes. */
+export const READ_ONLY_USER = 'user:default/reader';
+const WRITE_PERMISSIONS = ['ecr.repository.create', 'ecr.push-access.grant'];
 
 /**
  * A permission policy for the tests, run by the real permission backend: it
@@ -149,8 +155,10 @@ const testPolicyModule = createBackendModule({
             user?: PolicyQueryUser,
           ): Promise<PolicyDecision> {
             const refused =
-              request.permission.name === 'ecr.images.read' &&
-              user?.info.userEntityRef === DENIED_USER;
+              (request.permission.name === 'ecr.images.read' &&
+                user?.info.userEntityRef === DENIED_USER) ||
+              (WRITE_PERMISSIONS.includes(request.permission.name) &&
+                user?.info.userEntityRef === READ_ONLY_USER);
             return {
               result: refused ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
             };
@@ -166,6 +174,10 @@ export async function startEcrBackend(options: {
   emulator: Emulator;
   keys?: { accessKeyId: string; secretAccessKey: string };
   ttlSeconds?: number;
+  /** Entities the test catalog holds besides ENTITIES. */
+  entities?: Entity[];
+  /** More features, e.g. a recording auditor. */
+  features?: BackendFeature[];
 }): Promise<{ server: TestBackend['server'] }> {
   const keys = options.keys ?? KEYS.backstage;
   const catalog = catalogServiceMock.mock({
@@ -182,7 +194,7 @@ export async function startEcrBackend(options: {
       if (name === 'explodes') {
         throw new Error('ENOENT: /srv/backstage/secret/path.ts:12');
       }
-      const found = ENTITIES.find(
+      const found = [...ENTITIES, ...(options.entities ?? [])].find(
         e =>
           e.kind.toLocaleLowerCase('en-US') === kind &&
           (e.metadata.namespace ?? 'default') === namespace &&
@@ -219,9 +231,15 @@ export async function startEcrBackend(options: {
             maxAttempts: 2,
             cache: { ttlSeconds: options.ttlSeconds ?? 0 },
             containerPort: 8080,
+            iam: {
+              allowedRoleArnPatterns: [
+                'arn:aws:iam::*:role/service-role/codebuild-*',
+              ],
+            },
           },
         },
       }),
+      ...(options.features ?? []),
     ],
   });
   return { server };

@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
 import {
+  EcrAnnotations,
   EcrAnnotationsResult,
   EcrRepositoryImages,
   FindingsResponse,
@@ -27,6 +28,9 @@ const VERSION = 'v1';
  */
 export class CachedEcrReader {
   private readonly inFlight = new Map<string, Promise<Fetched<unknown>>>();
+  // Bumped by invalidate(), so that a read begun before a write does not
+  // store its older answer after the write.
+  private readonly generations = new Map<string, number>();
 
   constructor(
     private readonly ecr: EcrService,
@@ -61,15 +65,33 @@ export class CachedEcrReader {
         .getSetupFacts(annotations)
         .then(value => ({ value, fetchedAt: new Date().toISOString() }));
     }
-    const { repositories, codeBuildProject, pushRole } = annotations.value;
-    return this.read(
-      key(
-        'setup',
-        ...repositories.map(r => r.arn).sort(),
-        `project=${codeBuildProject?.arn ?? ''}`,
-        `role=${pushRole?.arn ?? ''}`,
-      ),
-      () => this.ecr.getSetupFacts(annotations),
+    return this.read(setupKey(annotations.value), () =>
+      this.ecr.getSetupFacts(annotations),
+    );
+  }
+
+  /**
+   * Forgets the images and setup facts of an entity's annotations, after a
+   * write to its repository or role, so that the next read asks AWS again.
+   */
+  async invalidate(annotations: EcrAnnotations): Promise<void> {
+    const keys = [
+      ...annotations.repositories.map(r => key('images', r.arn)),
+      setupKey(annotations),
+    ];
+    await Promise.all(
+      keys.map(async cacheKey => {
+        this.generations.set(
+          cacheKey,
+          (this.generations.get(cacheKey) ?? 0) + 1,
+        );
+        this.inFlight.delete(cacheKey);
+        try {
+          await this.cache.delete(cacheKey);
+        } catch (error) {
+          this.logger.warn(`ECR cache delete failed: ${error}`);
+        }
+      }),
     );
   }
 
@@ -86,19 +108,27 @@ export class CachedEcrReader {
       const started = this.inFlight.get(cacheKey);
       if (started) return started as Promise<Fetched<T>>;
     }
+    const generation = this.generations.get(cacheKey);
     const loading = (async () => {
       const fetched = {
         value: await load(),
         fetchedAt: new Date().toISOString(),
       };
-      if (this.ttlSeconds > 0) await this.cacheSet(cacheKey, fetched);
+      if (
+        this.ttlSeconds > 0 &&
+        this.generations.get(cacheKey) === generation
+      ) {
+        await this.cacheSet(cacheKey, fetched);
+      }
       return fetched;
     })();
     this.inFlight.set(cacheKey, loading);
     try {
       return await loading;
     } finally {
-      this.inFlight.delete(cacheKey);
+      if (this.inFlight.get(cacheKey) === loading) {
+        this.inFlight.delete(cacheKey);
+      }
     }
   }
 
@@ -122,6 +152,16 @@ export class CachedEcrReader {
       this.logger.warn(`ECR cache write failed: ${error}`);
     }
   }
+}
+
+function setupKey(annotations: EcrAnnotations): string {
+  const { repositories, codeBuildProject, pushRole } = annotations;
+  return key(
+    'setup',
+    ...repositories.map(r => r.arn).sort(),
+    `project=${codeBuildProject?.arn ?? ''}`,
+    `role=${pushRole?.arn ?? ''}`,
+  );
 }
 
 function key(kind: string, ...parts: string[]): string {

@@ -37,7 +37,7 @@ import { FailingChecksChart } from './FailingChecksChart';
 
 const STATUS_MARK: Record<SetupCheckStatus, { mark: string; color: string }> = {
   pass: { mark: '✓', color: 'var(--bui-fg-positive)' },
-  warn: { mark: '!', color: 'var(--bui-warning-fg)' },
+  warn: { mark: '!', color: 'var(--bui-fg-warning)' },
   fail: { mark: '✗', color: 'var(--bui-fg-negative)' },
   unknown: { mark: '?', color: 'var(--bui-fg-secondary)' },
 };
@@ -129,6 +129,7 @@ function EntitiesTable(props: { entities: AuditEntityResult[] }) {
       id: 'entity',
       label: 'Entity',
       isRowHeader: true,
+      minWidth: 220,
       cell: row => (
         <CellText
           title={row.title ?? parseEntityRef(row.entityRef).name}
@@ -460,9 +461,6 @@ export function AuditPage() {
   return (
     <Flex direction="column" gap="4" p="4">
       <Flex direction="column" gap="1">
-        <Text as="h1" variant="title-large">
-          ECR audit
-        </Text>
         <Text color="secondary">
           Every service that names an ECR repository, checked against the setup
           it needs. See also <Link href="/catalog">the catalog</Link>.

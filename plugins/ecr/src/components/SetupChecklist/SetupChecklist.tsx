@@ -23,7 +23,7 @@ const STATUS: Record<
   },
   warn: {
     label: 'Warning',
-    color: 'var(--bui-warning-fg)',
+    color: 'var(--bui-fg-warning)',
     icon: <RiErrorWarningFill size={20} aria-hidden />,
   },
   fail: {

@@ -1,0 +1,442 @@
+import { randomBytes, randomUUID } from 'crypto';
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import {
+  AuditCheckResult,
+  AuditEntityResult,
+  AuditRun,
+  AuditSummary,
+  ECR_REPOSITORY_ARN_ANNOTATION,
+  parseRepositoryArn,
+  readEcrAnnotations,
+  UnclaimedRepository,
+} from '@backstage-ecr/plugin-ecr-common';
+import {
+  EcrAuditSession,
+  EcrService,
+  ThrottleBackoff,
+} from '@backstage-ecr/plugin-ecr-node';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { CustomErrorBase } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { AuditRunResult, AuditStore } from './AuditStore';
+import { mapBounded } from './mapBounded';
+
+/** A run that has started, and the promise of its end. */
+export interface StartedAudit {
+  run: AuditRun;
+  /** Settles with the finished run (complete or failed); never rejects. */
+  done: Promise<AuditRun>;
+  /** False when the run was already in progress and has been joined. */
+  started: boolean;
+}
+
+export interface AuditRunnerOptions {
+  catalog: CatalogService;
+  auth: AuthService;
+  ecr: EcrService;
+  store: AuditStore;
+  logger: LoggerService;
+  /** How many entities are checked at once. */
+  concurrency: number;
+  /** How long one run may take. */
+  timeoutMs: number;
+  /** How many runs the history keeps. */
+  keepRuns: number;
+  /** How throttling that outlasts the SDK's retries is backed off. */
+  backoff?: ThrottleBackoff;
+  /** How often a run of another backend instance is polled while waited for. */
+  pollIntervalMs?: number;
+}
+
+/** Entities per catalog page. */
+const CATALOG_PAGE_SIZE = 500;
+
+/** What the audit reads of each entity. */
+const ENTITY_FIELDS = [
+  'kind',
+  'metadata.namespace',
+  'metadata.name',
+  'metadata.title',
+  'metadata.annotations',
+  'spec.owner',
+];
+
+/** A failure while checking one entity, which fails the run. */
+class EntityAuditError extends Error {
+  constructor(readonly entityRef: string, readonly failure: unknown) {
+    super(`While checking ${entityRef}`);
+  }
+}
+
+/**
+ * Runs the platform audit (DESIGN §9): the setup checks of every catalog
+ * entity with an ECR annotation, with bounded concurrency and AWS answers
+ * shared across the run, and the repositories of the configured accounts and
+ * regions that no entity names. Scheduled and manual runs go through the same
+ * runner, and one process never runs two at once: asking while a run is in
+ * progress joins it. A run that fails part-way is recorded as failed; the
+ * previous complete run stays the latest.
+ */
+export class AuditRunner {
+  private current?: Promise<StartedAudit>;
+  private readonly shutdown = new AbortController();
+
+  constructor(private readonly options: AuditRunnerOptions) {}
+
+  /**
+   * Starts a run, or joins the one in progress (in this process, or recorded
+   * as running by another instance within the timeout).
+   */
+  start(
+    trigger: AuditRun['trigger'],
+    signal?: AbortSignal,
+  ): Promise<StartedAudit> {
+    if (!this.current) {
+      const starting = this.begin(trigger, signal);
+      this.current = starting;
+      starting.then(
+        ({ done }) =>
+          done.finally(() => {
+            if (this.current === starting) this.current = undefined;
+          }),
+        () => {
+          if (this.current === starting) this.current = undefined;
+        },
+      );
+      return starting;
+    }
+    return this.current.then(started => ({ ...started, started: false }));
+  }
+
+  /** Runs the audit (or joins the run in progress) and waits for its end. */
+  async run(
+    trigger: AuditRun['trigger'],
+    signal?: AbortSignal,
+  ): Promise<AuditRun> {
+    const { done } = await this.start(trigger, signal);
+    return done;
+  }
+
+  /** Cancels the run in progress, for the backend's shutdown. */
+  stop(): void {
+    this.shutdown.abort(new Error('the backend is shutting down'));
+  }
+
+  private async begin(
+    trigger: AuditRun['trigger'],
+    signal?: AbortSignal,
+  ): Promise<StartedAudit> {
+    const { store, timeoutMs } = this.options;
+    const now = new Date();
+    await store.failAbandonedRuns(
+      new Date(now.getTime() - timeoutMs),
+      'The run did not finish: the backend running it stopped, or it outlived ecr.audit.schedule.timeout',
+      now,
+    );
+    const elsewhere = await store.getRunningRun();
+    if (elsewhere) {
+      return {
+        run: elsewhere,
+        done: this.waitElsewhere(elsewhere),
+        started: false,
+      };
+    }
+    const run = await store.createRun({
+      id: randomUUID(),
+      trigger,
+      startedAt: now,
+    });
+    this.options.logger.info(`ECR audit run ${run.id} started (${trigger})`);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const cancel = AbortSignal.any([
+      timeout,
+      this.shutdown.signal,
+      ...(signal ? [signal] : []),
+    ]);
+    const done = this.execute(run, cancel, timeout);
+    return { run, done, started: true };
+  }
+
+  private async execute(
+    run: AuditRun,
+    signal: AbortSignal,
+    timeout: AbortSignal,
+  ): Promise<AuditRun> {
+    const { store, logger } = this.options;
+    let result: AuditRunResult;
+    try {
+      result = await this.audit(signal);
+    } catch (error) {
+      const message = this.describeFailure(error, signal, timeout);
+      logger.warn(`ECR audit run ${run.id} failed: ${message}`);
+      try {
+        return await store.failRun(run.id, message, new Date());
+      } catch (storeError) {
+        logger.error(
+          `ECR audit run ${run.id} could not be recorded as failed`,
+          storeError as Error,
+        );
+        return { ...run, status: 'failed', error: message };
+      }
+    }
+    try {
+      const finished = await store.completeRun(run.id, result, new Date());
+      logger.info(
+        `ECR audit run ${run.id} complete: ${result.summary.services} services, ${result.summary.passing} passing, ${result.summary.unclaimedRepositories} unclaimed repositories`,
+      );
+      await store
+        .pruneRuns(this.options.keepRuns)
+        .catch(error =>
+          logger.warn(`Old ECR audit runs could not be deleted: ${error}`),
+        );
+      return finished;
+    } catch (error) {
+      logger.error(
+        `ECR audit run ${run.id} could not be stored`,
+        error as Error,
+      );
+      const message = 'The results could not be stored; see the backend log';
+      return store
+        .failRun(run.id, message, new Date())
+        .catch(() => ({ ...run, status: 'failed' as const, error: message }));
+    }
+  }
+
+  private async audit(signal: AbortSignal): Promise<AuditRunResult> {
+    const { ecr, concurrency, backoff } = this.options;
+    const session = ecr.startAudit({ ...backoff, signal });
+    const entities = await this.readEntities(signal);
+    const results = await mapBounded(
+      entities,
+      concurrency,
+      entity => this.auditEntity(session, entity),
+      signal,
+    );
+    signal.throwIfAborted();
+    const unclaimed = await this.findUnclaimed(session, entities);
+    return {
+      summary: summarize(results, unclaimed),
+      entities: results,
+      unclaimed,
+    };
+  }
+
+  /** Every entity with the repository annotation, read as the plugin itself. */
+  private async readEntities(signal: AbortSignal): Promise<Entity[]> {
+    const { catalog, auth } = this.options;
+    const credentials = await auth.getOwnServiceCredentials();
+    const entities: Entity[] = [];
+    let cursor: string | undefined;
+    do {
+      signal.throwIfAborted();
+      const page = await catalog.queryEntities(
+        cursor
+          ? { cursor, limit: CATALOG_PAGE_SIZE, fields: ENTITY_FIELDS }
+          : {
+              filter: {
+                [`metadata.annotations.${ECR_REPOSITORY_ARN_ANNOTATION}`]:
+                  CATALOG_FILTER_EXISTS,
+              },
+              limit: CATALOG_PAGE_SIZE,
+              fields: ENTITY_FIELDS,
+            },
+        { credentials },
+      );
+      entities.push(...page.items);
+      cursor = page.pageInfo.nextCursor;
+    } while (cursor);
+    // The same entity twice (a page boundary moving under a changing catalog)
+    // is audited once.
+    const byRef = new Map(entities.map(e => [stringifyEntityRef(e), e]));
+    return [...byRef.values()];
+  }
+
+  private async auditEntity(
+    session: EcrAuditSession,
+    entity: Entity,
+  ): Promise<AuditEntityResult> {
+    const { ecr } = this.options;
+    const entityRef = stringifyEntityRef(entity);
+    const annotations = readEcrAnnotations(entity, {
+      allowedAccounts: ecr.config.allowedAccounts,
+    });
+    let checks: AuditCheckResult[];
+    try {
+      const facts = await session.getSetupFacts(annotations);
+      checks = ecr
+        .evaluateSetupChecks(facts)
+        .map(({ id, status, detail }) => ({ id, status, detail }));
+    } catch (error) {
+      throw new EntityAuditError(entityRef, error);
+    }
+    const title = entity.metadata.title;
+    const owner = ownerRef(entity);
+    return {
+      entityRef,
+      ...(title && { title }),
+      ...(owner && { owner }),
+      repositoryArns: namedRepositoryArns(entity),
+      checks,
+    };
+  }
+
+  private async findUnclaimed(
+    session: EcrAuditSession,
+    entities: Entity[],
+  ): Promise<UnclaimedRepository[]> {
+    const { ecr, logger } = this.options;
+    const claimed = new Set(
+      entities.flatMap(namedRepositoryArns).map(arn => repositoryKey(arn)),
+    );
+    const unclaimed: UnclaimedRepository[] = [];
+    for (const accountId of ecr.config.allowedAccounts) {
+      for (const region of ecr.config.regions) {
+        const listing = await session.listRepositories(accountId, region);
+        if (!listing.ok) {
+          logger.warn(
+            `The ECR audit cannot list the repositories of account ${accountId} in ${region}: Backstage may not call ${listing.deniedAction} there; no unclaimed repositories are reported for it`,
+          );
+          continue;
+        }
+        for (const repository of listing.value) {
+          if (claimed.has(repositoryKey(repository.arn))) continue;
+          unclaimed.push({
+            arn: repository.arn,
+            name: repository.name,
+            region: repository.region,
+            accountId: repository.accountId,
+            ...(repository.createdAt && { createdAt: repository.createdAt }),
+          });
+        }
+      }
+    }
+    return unclaimed.sort(
+      (a, b) =>
+        a.accountId.localeCompare(b.accountId) ||
+        a.region.localeCompare(b.region) ||
+        a.name.localeCompare(b.name),
+    );
+  }
+
+  private async waitElsewhere(run: AuditRun): Promise<AuditRun> {
+    const { store, timeoutMs, pollIntervalMs = 2000 } = this.options;
+    const deadline = Date.parse(run.startedAt) + timeoutMs;
+    for (;;) {
+      const latest = await store.getRun(run.id).catch(() => undefined);
+      if (latest && latest.status !== 'running') return latest;
+      if (Date.now() > deadline || this.shutdown.signal.aborted) {
+        return latest ?? run;
+      }
+      await new Promise(resolve => setTimeout(resolve, pollIntervalMs));
+    }
+  }
+
+  /**
+   * What the run's record says of a failure: AWS errors are already in plain
+   * words that name the action; anything unexpected stays in the log.
+   */
+  private describeFailure(
+    error: unknown,
+    signal: AbortSignal,
+    timeout: AbortSignal,
+  ): string {
+    if (timeout.aborted) {
+      return `The run was stopped after ${Math.round(
+        this.options.timeoutMs / 1000,
+      )} seconds (ecr.audit.schedule.timeout)`;
+    }
+    if (signal.aborted) {
+      return `The run was cancelled: ${
+        (signal.reason as Error)?.message ?? 'the task was aborted'
+      }`;
+    }
+    const entityRef =
+      error instanceof EntityAuditError ? error.entityRef : undefined;
+    const cause = error instanceof EntityAuditError ? error.failure : error;
+    let message: string;
+    if (cause instanceof CustomErrorBase) {
+      message = cause.message;
+    } else {
+      const logId = randomBytes(8).toString('hex');
+      this.options.logger.error(
+        `ECR audit failed unexpectedly (logId=${logId})`,
+        cause as Error,
+      );
+      message = `Unexpected error; the backend log has the details under logId=${logId}`;
+    }
+    return entityRef ? `While checking ${entityRef}: ${message}` : message;
+  }
+}
+
+/**
+ * The repository ARNs an entity's annotation names, as far as they parse: an
+ * entity with a bad annotation elsewhere (a port, a role) still claims its
+ * repositories.
+ */
+function namedRepositoryArns(entity: Entity): string[] {
+  const value =
+    entity.metadata.annotations?.[ECR_REPOSITORY_ARN_ANNOTATION] ?? '';
+  const arns = value
+    .split(',')
+    .map(item => parseRepositoryArn(item))
+    .flatMap(parsed => (parsed.ok ? [parsed.value.arn] : []));
+  return [...new Set(arns)];
+}
+
+/** Account, region and name: what makes a repository the same one. */
+function repositoryKey(arn: string): string {
+  const parsed = parseRepositoryArn(arn);
+  return parsed.ok
+    ? `${parsed.value.accountId}/${parsed.value.region}/${parsed.value.name}`
+    : arn;
+}
+
+/** `spec.owner` as a full entity ref (a bare name is a group in the entity's namespace). */
+function ownerRef(entity: Entity): string | undefined {
+  const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
+  if (typeof owner !== 'string' || !owner.trim()) return undefined;
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(owner.trim(), {
+        defaultKind: 'group',
+        defaultNamespace: entity.metadata.namespace ?? 'default',
+      }),
+    );
+  } catch {
+    return owner;
+  }
+}
+
+/** The counts of one run (entities passing: no failing check). */
+export function summarize(
+  entities: AuditEntityResult[],
+  unclaimed: UnclaimedRepository[],
+): AuditSummary {
+  const failingByCheck: AuditSummary['failingByCheck'] = {};
+  const warningByCheck: AuditSummary['warningByCheck'] = {};
+  let passing = 0;
+  for (const entity of entities) {
+    let failing = false;
+    for (const check of entity.checks) {
+      if (check.status === 'fail') {
+        failing = true;
+        failingByCheck[check.id] = (failingByCheck[check.id] ?? 0) + 1;
+      } else if (check.status === 'warn') {
+        warningByCheck[check.id] = (warningByCheck[check.id] ?? 0) + 1;
+      }
+    }
+    if (!failing) passing++;
+  }
+  return {
+    services: entities.length,
+    passing,
+    failingByCheck,
+    warningByCheck,
+    unclaimedRepositories: unclaimed.length,
+  };
+}
