@@ -31,7 +31,12 @@ test('a platform-team member runs the audit and reads it', async () => {
   page.setDefaultTimeout(90_000);
   await signInAsGuest(page);
 
-  await page.goto(`${APP_URL}/ecr-audit`);
+  // The page is reached from the app's navigation.
+  await page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: 'ECR audit' })
+    .click();
+  await page.waitForURL(`${APP_URL}/ecr-audit`);
   await page.getByRole('button', { name: 'Run now' }).click();
   await page.getByTestId('tile-Services').waitFor();
   await page.getByText('legacy-batch-jobs', { exact: true }).waitFor();
