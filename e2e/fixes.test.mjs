@@ -75,3 +75,10 @@ test('guest is denied the audit page', async () => {
   await page.getByText('Permission denied').waitFor();
   assert.match(await page.locator('body').innerText(), /ecr\.audit\.read/);
 });
+
+test('the ecr-service template is offered under Create', async () => {
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(60_000);
+  await page.goto(`${APP_URL}/create`);
+  await page.getByText('Containerised service on Amazon ECR').first().waitFor();
+});
