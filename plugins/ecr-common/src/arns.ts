@@ -110,13 +110,27 @@ function splitArn(
   };
 }
 
-/** Parses `arn:aws:ecr:REGION:ACCOUNT:repository/NAME`. */
-export function parseRepositoryArn(input: string): ParseResult<RepositoryRef> {
+/** A regional resource `arn:PARTITION:SERVICE:REGION:ACCOUNT:TYPE/NAME`. */
+interface RegionalResource {
+  service: string;
+  /** The resource type before the slash, e.g. `repository`. */
+  type: string;
+  /** What the resource is called in messages. */
+  kind: string;
+  example: string;
+  isValidName(name: string): boolean;
+  /** Why a name is refused. */
+  nameRule: string;
+}
+
+function parseRegionalArn(
+  input: string,
+  resource: RegionalResource,
+): ParseResult<RepositoryRef> {
   const value = input.trim();
-  const example = 'arn:aws:ecr:eu-west-2:123412341234:repository/my-service';
-  const split = splitArn(value, 'ecr', example);
+  const split = splitArn(value, resource.service, resource.example);
   if (!split.ok) return split;
-  const { partition, region, accountId, resource } = split.value;
+  const { partition, region, accountId } = split.value;
   if (!REGION.test(region)) {
     return fail(
       `${quote(value)} names region ${quote(
@@ -124,23 +138,26 @@ export function parseRepositoryArn(input: string): ParseResult<RepositoryRef> {
       )}, which is not an AWS region`,
     );
   }
-  if (!resource.startsWith('repository/')) {
+  const prefix = `${resource.type}/`;
+  if (!split.value.resource.startsWith(prefix)) {
     return fail(
-      `${quote(value)} is not a repository ARN; expected e.g. ${example}`,
+      `${quote(value)} is not a ${resource.kind} ARN; expected e.g. ${
+        resource.example
+      }`,
     );
   }
-  const name = resource.slice('repository/'.length);
-  if (name.length < 2 || name.length > 256 || !REPOSITORY_NAME.test(name)) {
+  const name = split.value.resource.slice(prefix.length);
+  if (!resource.isValidName(name)) {
     return fail(
-      `${quote(value)} names repository ${quote(
-        name,
-      )}, which is not a valid ECR repository name (2 to 256 lowercase letters, digits and . _ - /)`,
+      `${quote(value)} names ${resource.type} ${quote(name)}, which is not ${
+        resource.nameRule
+      }`,
     );
   }
   return {
     ok: true,
     value: {
-      arn: `arn:${partition}:ecr:${region}:${accountId}:repository/${name}`,
+      arn: `arn:${partition}:${resource.service}:${region}:${accountId}:${prefix}${name}`,
       partition,
       region,
       accountId,
@@ -149,47 +166,36 @@ export function parseRepositoryArn(input: string): ParseResult<RepositoryRef> {
   };
 }
 
+const ECR_REPOSITORY: RegionalResource = {
+  service: 'ecr',
+  type: 'repository',
+  kind: 'repository',
+  example: 'arn:aws:ecr:eu-west-2:123412341234:repository/my-service',
+  isValidName: name =>
+    name.length >= 2 && name.length <= 256 && REPOSITORY_NAME.test(name),
+  nameRule:
+    'a valid ECR repository name (2 to 256 lowercase letters, digits and . _ - /)',
+};
+
+const CODEBUILD_PROJECT: RegionalResource = {
+  service: 'codebuild',
+  type: 'project',
+  kind: 'CodeBuild project',
+  example: 'arn:aws:codebuild:eu-west-2:123412341234:project/my-service',
+  isValidName: name => PROJECT_NAME.test(name),
+  nameRule: 'a valid CodeBuild project name',
+};
+
+/** Parses `arn:aws:ecr:REGION:ACCOUNT:repository/NAME`. */
+export function parseRepositoryArn(input: string): ParseResult<RepositoryRef> {
+  return parseRegionalArn(input, ECR_REPOSITORY);
+}
+
 /** Parses `arn:aws:codebuild:REGION:ACCOUNT:project/NAME`. */
 export function parseCodeBuildProjectArn(
   input: string,
 ): ParseResult<CodeBuildProjectRef> {
-  const value = input.trim();
-  const example = 'arn:aws:codebuild:eu-west-2:123412341234:project/my-service';
-  const split = splitArn(value, 'codebuild', example);
-  if (!split.ok) return split;
-  const { partition, region, accountId, resource } = split.value;
-  if (!REGION.test(region)) {
-    return fail(
-      `${quote(value)} names region ${quote(
-        region,
-      )}, which is not an AWS region`,
-    );
-  }
-  if (!resource.startsWith('project/')) {
-    return fail(
-      `${quote(
-        value,
-      )} is not a CodeBuild project ARN; expected e.g. ${example}`,
-    );
-  }
-  const name = resource.slice('project/'.length);
-  if (!PROJECT_NAME.test(name)) {
-    return fail(
-      `${quote(value)} names project ${quote(
-        name,
-      )}, which is not a valid CodeBuild project name`,
-    );
-  }
-  return {
-    ok: true,
-    value: {
-      arn: `arn:${partition}:codebuild:${region}:${accountId}:project/${name}`,
-      partition,
-      region,
-      accountId,
-      name,
-    },
-  };
+  return parseRegionalArn(input, CODEBUILD_PROJECT);
 }
 
 /** Parses `arn:aws:iam::ACCOUNT:role/PATH/NAME`. */
