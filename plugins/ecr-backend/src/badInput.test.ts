@@ -340,14 +340,26 @@ describe('bad input is answered 4xx with a clear message', () => {
       );
     });
 
-    it.todo(
-      'POST repository?dryRun=maybe is refused with 400 (the write routes are being added)',
+    it.each(['repository', 'push-access'])(
+      'POST %s?dryRun=maybe is refused and changes nothing',
+      async route => {
+        const res = await request(server)
+          .post(`${POC}/${route}?dryRun=maybe`)
+          .set('Authorization', USER);
+        expectClearError(res, 400, /^dryRun must be true or false$/);
+        expect(emulator.calls()).toEqual({});
+      },
     );
-    it.todo(
-      'POST push-access?dryRun=maybe is refused with 400 (the write routes are being added)',
-    );
-    it.todo(
-      'GET /audit?format=xml is refused with 400 (the audit routes are being added)',
-    );
+
+    it('GET /audit?format=xml is refused', async () => {
+      const res = await request(server)
+        .get('/api/ecr/audit?format=xml')
+        .set('Authorization', USER);
+      expectClearError(
+        res,
+        400,
+        /^format must be csv, or left out for JSON; got "xml"$/,
+      );
+    });
   });
 });

@@ -23,6 +23,7 @@ import Router from 'express-promise-router';
 import { AuditRouterOptions, createAuditRouter } from './audit/router';
 import { createEntityAuthorizer } from './auth/authorizeEntity';
 import { createErrorHandler } from './errorHandler';
+import { JsonAnswerMemo, sendJsonAnswer } from './http/JsonAnswerMemo';
 import { createWriteRoutes } from './routes/writes';
 import { CachedEcrReader } from './services/CachedEcrReader';
 
@@ -61,6 +62,7 @@ export async function createRouter(
   };
 
   const router = Router();
+  const imagesAnswers = new JsonAnswerMemo();
 
   // Every route but /health needs a user or service token. The plugin's auth
   // policy lets requests through to this router so that the 401 is answered
@@ -89,13 +91,21 @@ export async function createRouter(
     const fetched = await Promise.all(
       annotations.repositories.map(r => reader.getRepositoryImages(r)),
     );
-    const body: ImagesResponse = {
-      entityRef,
-      repositories: fetched.map(f => f.value),
-      containerPort: annotations.containerPort ?? containerPort,
-      fetchedAt: oldest(fetched.map(f => f.fetchedAt)),
-    };
-    res.json(body);
+    const port = annotations.containerPort ?? containerPort;
+    // Built from the same fetched values as last time, the answer is the same
+    // bytes: send those rather than serialize megabytes again.
+    const answer = imagesAnswers.answer(
+      `${entityRef}\n${port}`,
+      fetched,
+      (): ImagesResponse => ({
+        entityRef,
+        repositories: fetched.map(f => f.value),
+        containerPort: port,
+        fetchedAt: oldest(fetched.map(f => f.fetchedAt)),
+        ...(fetched.some(f => f.stale) && { stale: true }),
+      }),
+    );
+    await sendJsonAnswer(req, res, answer);
   });
 
   router.get(
@@ -155,6 +165,7 @@ export async function createRouter(
       entityRef,
       checks: ecr.evaluateSetupChecks(facts.value),
       checkedAt: facts.fetchedAt,
+      ...(facts.stale && { stale: true }),
     };
     res.json(body);
   });

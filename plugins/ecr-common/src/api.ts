@@ -125,6 +125,8 @@ export interface SetupStatus {
   entityRef: string;
   checks: SetupCheck[];
   checkedAt: string;
+  /** True when AWS could not be reached and an earlier answer is served. */
+  stale?: boolean;
 }
 
 /** The settings a repository is (or would be) created with (DESIGN §7). */

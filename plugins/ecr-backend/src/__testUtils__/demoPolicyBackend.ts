@@ -24,6 +24,7 @@ import {
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import {
+  createPermissionIntegrationRouter,
   createPermissionResourceRef,
   createPermissionRule,
   PolicyQuery,
@@ -99,23 +100,31 @@ const isEntityOwner = createPermissionRule<
  * Stands in for the catalog backend's permission integration: resolves the
  * conditional decisions of the policy below against `entities`, as the real
  * catalog does at `/.well-known/backstage/permissions/apply-conditions`.
+ *
+ * The router is mounted directly rather than through
+ * `coreServices.permissionsRegistry`: the registry's router only accepts a
+ * user token that names its actor (the permission backend calling on the
+ * user's behalf), and the mock auth service's on-behalf-of tokens name none,
+ * so every conditional decision came back 403.
  */
 function catalogPermissionsPlugin(entities: Entity[]) {
   return createBackendPlugin({
     pluginId: 'catalog',
     register(env) {
       env.registerInit({
-        deps: { permissionsRegistry: coreServices.permissionsRegistry },
-        async init({ permissionsRegistry }) {
-          permissionsRegistry.addResourceType({
-            resourceRef: catalogEntityResourceRef,
-            rules: [isEntityOwner],
-            async getResources(refs) {
-              return refs.map(ref =>
-                entities.find(e => stringifyEntityRef(e) === ref),
-              );
-            },
-          });
+        deps: { httpRouter: coreServices.httpRouter },
+        async init({ httpRouter }) {
+          httpRouter.use(
+            createPermissionIntegrationRouter({
+              resourceType: 'catalog-entity',
+              rules: [isEntityOwner],
+              async getResources(refs) {
+                return refs.map(ref =>
+                  entities.find(e => stringifyEntityRef(e) === ref),
+                );
+              },
+            }),
+          );
         },
       });
     },

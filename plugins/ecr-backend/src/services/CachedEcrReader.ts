@@ -7,30 +7,82 @@ import {
   FindingsResponse,
   RepositoryRef,
 } from '@backstage-ecr/plugin-ecr-common';
-import { EcrService, SetupFacts } from '@backstage-ecr/plugin-ecr-node';
+import {
+  AwsServiceError,
+  AwsThrottledError,
+  EcrService,
+  SetupFacts,
+} from '@backstage-ecr/plugin-ecr-node';
 import { JsonValue } from '@backstage/types';
 
 /** A value read from AWS, and when. */
 export interface Fetched<T> {
   value: T;
   fetchedAt: string;
+  /** True when AWS failed transiently and this earlier answer stands in. */
+  stale?: boolean;
 }
 
 // Bump when the shape of a cached value changes, so old entries are not read.
 const VERSION = 'v1';
 
+/** How long a last good answer is kept to stand in while AWS fails. */
+export function lastGoodSeconds(ttlSeconds: number): number {
+  return Math.max(ttlSeconds * 60, 24 * 60 * 60);
+}
+
+// How many fresh answers each process keeps in memory, beside the cache store.
+const RECENT_ENTRIES = 32;
+
+// AWS failures that a later attempt may not meet: server errors and the
+// network. Refusals, bad credentials and bad input are answered as they are.
+const TRANSIENT_AWS_CODES = new Set([
+  'ServerException',
+  'ServiceFailure',
+  'InternalFailure',
+  'InternalError',
+  'InternalServerError',
+  'InternalServerException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'TimeoutError',
+]);
+
+/** True when AWS throttled, failed on its side, or could not be reached. */
+export function isTransientAwsFailure(error: unknown): boolean {
+  return (
+    error instanceof AwsThrottledError ||
+    (error instanceof AwsServiceError && TRANSIENT_AWS_CODES.has(error.awsCode))
+  );
+}
+
 /**
- * The AWS reads of the ECR routes, cached in `coreServices.cache` for
- * `ecr.cache.ttlSeconds`. Keys derive from the AWS resources only (the
- * annotated ARNs, hashed to suit every cache store), never from the user:
- * callers authorize each request before they ask. Concurrent requests for the
- * same key share one AWS round trip.
+ * The AWS reads of the ECR routes, cached in `coreServices.cache`: an answer
+ * is fresh for `ecr.cache.ttlSeconds`, and is kept much longer
+ * ({@link lastGoodSeconds}) to stand in, marked stale, while AWS throttles or
+ * fails. Keys derive from the AWS resources only (the annotated ARNs, hashed
+ * to suit every cache store), never from the user: callers authorize each
+ * request before they ask. Concurrent requests for the same key share one AWS
+ * round trip.
  */
 export class CachedEcrReader {
   private readonly inFlight = new Map<string, Promise<Fetched<unknown>>>();
   // Bumped by invalidate(), so that a read begun before a write does not
   // store its older answer after the write.
   private readonly generations = new Map<string, number>();
+  // The fresh answers this process last read, so that a warm request need not
+  // fetch and parse what the cache store holds (megabytes for a large
+  // repository). One is used only while the store's small freshness stamp for
+  // its key names the same fetchedAt: a store emptied, or an answer forgotten
+  // or replaced by another backend instance, is seen. Bounded, least recently
+  // used first out.
+  private readonly recent = new Map<string, Fetched<unknown>>();
 
   constructor(
     private readonly ecr: EcrService,
@@ -86,7 +138,9 @@ export class CachedEcrReader {
           (this.generations.get(cacheKey) ?? 0) + 1,
         );
         this.inFlight.delete(cacheKey);
+        this.recent.delete(cacheKey);
         try {
+          await this.cache.delete(stampKey(cacheKey));
           await this.cache.delete(cacheKey);
         } catch (error) {
           this.logger.warn(`ECR cache delete failed: ${error}`);
@@ -101,23 +155,43 @@ export class CachedEcrReader {
   ): Promise<Fetched<T>> {
     const pending = this.inFlight.get(cacheKey);
     if (pending) return pending as Promise<Fetched<T>>;
+    let lastGood: Fetched<T> | undefined;
     if (this.ttlSeconds > 0) {
-      const hit = await this.cacheGet<T>(cacheKey);
-      if (hit) return hit;
+      const remembered = await this.recall<T>(cacheKey);
+      if (remembered) return remembered;
+      lastGood = await this.cacheGet<Fetched<T>>(cacheKey);
+      if (lastGood && this.isFresh(lastGood)) {
+        this.remember(cacheKey, lastGood);
+        return lastGood;
+      }
       // Another request may have started loading while the cache answered.
       const started = this.inFlight.get(cacheKey);
       if (started) return started as Promise<Fetched<T>>;
     }
     const generation = this.generations.get(cacheKey);
-    const loading = (async () => {
-      const fetched = {
-        value: await load(),
-        fetchedAt: new Date().toISOString(),
-      };
+    const loading = (async (): Promise<Fetched<T>> => {
+      let value: T;
+      try {
+        value = await load();
+      } catch (error) {
+        if (lastGood && isTransientAwsFailure(error)) {
+          this.logger.warn(
+            `Serving the ECR answer of ${lastGood.fetchedAt} as stale: ${error}`,
+          );
+          return {
+            value: lastGood.value,
+            fetchedAt: lastGood.fetchedAt,
+            stale: true,
+          };
+        }
+        throw error;
+      }
+      const fetched = { value, fetchedAt: new Date().toISOString() };
       if (
         this.ttlSeconds > 0 &&
         this.generations.get(cacheKey) === generation
       ) {
+        this.remember(cacheKey, fetched);
         await this.cacheSet(cacheKey, fetched);
       }
       return fetched;
@@ -132,11 +206,35 @@ export class CachedEcrReader {
     }
   }
 
+  private async recall<T>(cacheKey: string): Promise<Fetched<T> | undefined> {
+    const remembered = this.recent.get(cacheKey);
+    if (!remembered) return undefined;
+    this.recent.delete(cacheKey);
+    if (!this.isFresh(remembered)) return undefined;
+    const stamp = await this.cacheGet<string>(stampKey(cacheKey));
+    if (stamp !== remembered.fetchedAt) return undefined;
+    this.recent.set(cacheKey, remembered);
+    return remembered as Fetched<T>;
+  }
+
+  private remember(cacheKey: string, fetched: Fetched<unknown>) {
+    this.recent.delete(cacheKey);
+    this.recent.set(cacheKey, fetched);
+    while (this.recent.size > RECENT_ENTRIES) {
+      this.recent.delete(this.recent.keys().next().value!);
+    }
+  }
+
+  private isFresh(fetched: Fetched<unknown>): boolean {
+    const age = Date.now() - Date.parse(fetched.fetchedAt);
+    return age < this.ttlSeconds * 1000;
+  }
+
   // A failing cache store (a Redis outage, say) slows the page down but does
   // not break it.
-  private async cacheGet<T>(cacheKey: string): Promise<Fetched<T> | undefined> {
+  private async cacheGet<T>(cacheKey: string): Promise<T | undefined> {
     try {
-      return (await this.cache.get(cacheKey)) as Fetched<T> | undefined;
+      return (await this.cache.get(cacheKey)) as T | undefined;
     } catch (error) {
       this.logger.warn(`ECR cache read failed: ${error}`);
       return undefined;
@@ -146,6 +244,9 @@ export class CachedEcrReader {
   private async cacheSet(cacheKey: string, value: Fetched<unknown>) {
     try {
       await this.cache.set(cacheKey, value as unknown as JsonValue, {
+        ttl: { seconds: lastGoodSeconds(this.ttlSeconds) },
+      });
+      await this.cache.set(stampKey(cacheKey), value.fetchedAt, {
         ttl: { seconds: this.ttlSeconds },
       });
     } catch (error) {
@@ -162,6 +263,11 @@ function setupKey(annotations: EcrAnnotations): string {
     `project=${codeBuildProject?.arn ?? ''}`,
     `role=${pushRole?.arn ?? ''}`,
   );
+}
+
+/** The key of the small entry that says when `cacheKey`'s answer was read. */
+function stampKey(cacheKey: string): string {
+  return `${cacheKey}:fetchedAt`;
 }
 
 function key(kind: string, ...parts: string[]): string {
