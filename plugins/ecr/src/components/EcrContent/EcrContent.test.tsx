@@ -19,6 +19,7 @@ import {
   imagesResponse,
   mockEcrApi,
   REPO_URI,
+  setupStatus,
 } from '../../__testUtils__/fixtures';
 
 async function renderTab(
@@ -188,6 +189,17 @@ describe('EcrContent', () => {
       }),
     );
     expect(await screen.findByText('Showing earlier data')).toBeInTheDocument();
+  });
+
+  it('marks setup results served from cache while AWS is unreachable', async () => {
+    await renderTab(
+      mockEcrApi({
+        getSetup: jest.fn(async () => ({ ...setupStatus, stale: true })),
+      }),
+    );
+    expect(
+      await screen.findByText('Showing earlier results'),
+    ).toBeInTheDocument();
   });
 
   it('shows the setup checklist with a summary', async () => {

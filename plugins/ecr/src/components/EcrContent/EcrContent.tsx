@@ -223,16 +223,31 @@ function EcrContentForEntity(props: {
     );
   } else if (setup.value) {
     setupContent = (
-      <SetupChecklist
-        status={setup.value}
-        renderAction={check =>
-          props.renderCheckAction ? (
-            props.renderCheckAction(check, refresh)
-          ) : (
-            <SetupFix entityRef={entityRef} check={check} onApplied={refresh} />
-          )
-        }
-      />
+      <Flex direction="column" gap="2">
+        {setup.value.stale && (
+          <Alert
+            status="warning"
+            title="Showing earlier results"
+            description={`AWS could not be reached just now; these checks ran ${formatRelative(
+              setup.value.checkedAt,
+            )}.`}
+          />
+        )}
+        <SetupChecklist
+          status={setup.value}
+          renderAction={check =>
+            props.renderCheckAction ? (
+              props.renderCheckAction(check, refresh)
+            ) : (
+              <SetupFix
+                entityRef={entityRef}
+                check={check}
+                onApplied={refresh}
+              />
+            )
+          }
+        />
+      </Flex>
     );
   }
 
