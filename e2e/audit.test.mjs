@@ -1,34 +1,20 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  APP_URL,
-  ROOT,
-  launchBrowser,
-  signInAsGuest,
-  startStack,
-} from './harness.mjs';
+import { APP_URL, ROOT, signInAsGuest, useStack } from './harness.mjs';
 
-let stack;
-let browser;
-
-before(async () => {
-  // The demo's guest sign-in, mapped to alice of platform-team for this run.
-  stack = await startStack({
+// The demo's guest sign-in, mapped to alice of platform-team for this run.
+const demo = useStack(
+  { before, after },
+  {
     env: {
       APP_CONFIG_auth_providers_guest_userEntityRef: 'user:default/alice',
     },
-  });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+    timeoutMs: 90_000,
+  },
+);
 
 test('a platform-team member runs the audit and reads it', async () => {
-  const page = await browser.context.newPage();
-  page.setDefaultTimeout(90_000);
+  const page = await demo.newPage();
   await signInAsGuest(page);
 
   // The page is reached from the app's navigation.

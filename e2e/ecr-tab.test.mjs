@@ -1,12 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  APP_URL,
-  ROOT,
-  launchBrowser,
-  signInAsGuest,
-  startStack,
-} from './harness.mjs';
+import { APP_URL, ROOT, signInAsGuest, useStack } from './harness.mjs';
 
 // The entity page's tabs render as links in the current catalog header.
 const ecrTab = page =>
@@ -14,22 +8,10 @@ const ecrTab = page =>
     .getByRole('tab', { name: 'ECR', exact: true })
     .or(page.getByRole('link', { name: 'ECR', exact: true }));
 
-let stack;
-let browser;
-
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const demo = useStack({ before, after });
 
 test('guest sees proof-of-concept’s images and its failing push permissions', async () => {
-  const page = await browser.context.newPage();
-  page.setDefaultTimeout(60_000);
+  const page = await demo.newPage();
   await signInAsGuest(page);
 
   await page.goto(`${APP_URL}/catalog/default/component/proof-of-concept`);
@@ -61,8 +43,7 @@ test('guest sees proof-of-concept’s images and its failing push permissions', 
 });
 
 test('the ECR tab is not offered for an entity without ECR annotations', async () => {
-  const page = await browser.context.newPage();
-  page.setDefaultTimeout(60_000);
+  const page = await demo.newPage();
   await page.goto(`${APP_URL}/catalog/default/component/developer-handbook`);
   await page.getByText('The engineering handbook website').first().waitFor();
   await page.getByText('Overview', { exact: true }).first().waitFor();

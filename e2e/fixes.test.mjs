@@ -1,24 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  APP_URL,
-  launchBrowser,
-  signInAsGuest,
-  startStack,
-} from './harness.mjs';
+import { APP_URL, signInAsGuest, useStack } from './harness.mjs';
 
-let stack;
-let browser;
-
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const demo = useStack({ before, after });
 
 async function openEcrTab(page, name) {
   await page.goto(`${APP_URL}/catalog/default/component/${name}/ecr`);
@@ -26,8 +10,7 @@ async function openEcrTab(page, name) {
 }
 
 test('an owner grants push access through the dialog and the check passes', async () => {
-  const page = await browser.context.newPage();
-  page.setDefaultTimeout(60_000);
+  const page = await demo.newPage();
   await signInAsGuest(page);
   await openEcrTab(page, 'proof-of-concept');
 
@@ -55,8 +38,7 @@ test('an owner grants push access through the dialog and the check passes', asyn
 });
 
 test('no fix button on another team’s component', async () => {
-  const page = await browser.context.newPage();
-  page.setDefaultTimeout(60_000);
+  const page = await demo.newPage();
   await openEcrTab(page, 'notifications-worker');
   const check = page.locator('[data-check-id="push-permissions"]');
   assert.equal(await check.getAttribute('data-status'), 'fail');
@@ -69,16 +51,14 @@ test('no fix button on another team’s component', async () => {
 });
 
 test('guest is denied the audit page', async () => {
-  const page = await browser.context.newPage();
-  page.setDefaultTimeout(60_000);
+  const page = await demo.newPage();
   await page.goto(`${APP_URL}/ecr-audit`);
   await page.getByText('Permission denied').waitFor();
   assert.match(await page.locator('body').innerText(), /ecr\.audit\.read/);
 });
 
 test('the ecr-service template is offered under Create', async () => {
-  const page = await browser.context.newPage();
-  page.setDefaultTimeout(60_000);
+  const page = await demo.newPage();
   await page.goto(`${APP_URL}/create`);
   await page.getByText('Containerised service on Amazon ECR').first().waitFor();
 });

@@ -149,3 +149,46 @@ export async function signInAsGuest(page) {
     .getByRole('navigation', { name: 'sidebar nav' })
     .waitFor({ state: 'attached', timeout: 60_000 });
 }
+
+/**
+ * Registers before/after hooks that start the demo (see startStack) and a
+ * browser for the calling test file, and stop both afterwards. Returns
+ * newPage(), which opens a page with the given default timeout.
+ */
+export function useStack(t, { env, timeoutMs = 60_000 } = {}) {
+  let stack;
+  let browser;
+  t.before(async () => {
+    stack = await startStack({ env });
+    browser = await launchBrowser();
+  });
+  t.after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+  return {
+    async newPage() {
+      const page = await browser.context.newPage();
+      page.setDefaultTimeout(timeoutMs);
+      return page;
+    },
+  };
+}
+
+/**
+ * Opens an entity's page, reloading until the catalog has ingested the entity
+ * (an entity page does not update itself once it has said "not found").
+ */
+export async function openEntity(page, name, { timeoutMs = 180_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.goto(`${APP_URL}/catalog/default/component/${name}`);
+    const heading = page.getByRole('heading', { name }).first();
+    try {
+      await heading.waitFor({ timeout: 10_000 });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+  }
+}

@@ -1,28 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  APP_URL,
-  launchBrowser,
-  signInAsGuest,
-  startStack,
-} from './harness.mjs';
+import { APP_URL, signInAsGuest, useStack } from './harness.mjs';
 
-let stack;
-let browser;
-
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const demo = useStack({ before, after });
 
 test('guest signs in and sees the proof-of-concept entity page', async () => {
-  const page = await browser.context.newPage();
-  page.setDefaultTimeout(60_000);
+  const page = await demo.newPage();
   await signInAsGuest(page);
 
   await page.goto(`${APP_URL}/catalog/default/component/proof-of-concept`);

@@ -53,8 +53,11 @@ elif port_taken; then
   echo "start: stop it (e.g. LocalStack also uses 4566), or point ecr.endpoint and AWS_ENDPOINT_URL elsewhere." >&2
   exit 1
 else
+  # ECR_EMULATOR_ARGS: extra emulator flags, e.g. for e2e/scale.test.mjs
+  # "--generate-images 10000 --generate-repository scale-10000".
+  # shellcheck disable=SC2086
   node packages/aws-emulator/bin/aws-emulator \
-    --seed examples/aws-emulator/demo.yaml --port "$EMULATOR_PORT" &
+    --seed examples/aws-emulator/demo.yaml --port "$EMULATOR_PORT" ${ECR_EMULATOR_ARGS:-} &
   EMULATOR_PID=$!
   for _ in $(seq 1 60); do
     if emulator_healthy; then

@@ -1,5 +1,6 @@
 import { ServerResponse } from 'http';
 import { FaultsError } from './faults';
+import { resetTraffic } from './traffic';
 import type { EmulatorRuntime } from './server';
 
 /**
@@ -36,8 +37,10 @@ export function handleAdmin(
     'GET /_emulator/calls': () => json(res, 200, sortedCalls(runtime.calls)),
     'POST /_emulator/calls/reset': () => {
       runtime.calls.clear();
+      resetTraffic(runtime.traffic);
       json(res, 200, {});
     },
+    'GET /_emulator/traffic': () => json(res, 200, { ...runtime.traffic }),
     'GET /_emulator/faults': () => json(res, 200, runtime.faults.get()),
     'POST /_emulator/faults': () => {
       let update: unknown;

@@ -6,6 +6,7 @@ import { ExtraGeneration, loadSeed } from './seed/load';
 import { Seed } from './seed/schema';
 import { createEmulatorServer, EmulatorRuntime } from './server';
 import { EmulatorState } from './state';
+import { newTraffic, resetTraffic, Traffic } from './traffic';
 
 /**
  * A local, wire-compatible ECR, IAM, STS and CodeBuild endpoint for development, demos and
@@ -43,7 +44,10 @@ export interface Emulator {
   stop(): Promise<void>;
   /** Calls per operation since start or the last reset, e.g. `{ 'ecr:DescribeImages': 3 }`. */
   calls(): Record<string, number>;
+  /** Clears the call counts and the traffic counts. */
   resetCalls(): void;
+  /** Calls in flight and their peak, throttled and failed calls, since start or the last reset. */
+  traffic(): Traffic;
   /** Changes the faults; fields not given keep their value. Returns the faults now in force. */
   setFaults(faults: Partial<Faults>): Faults;
   faults(): Faults;
@@ -66,6 +70,7 @@ export async function startEmulator(
       errorRate: options.errorRate ?? 0,
     }),
     calls: new Map(),
+    traffic: newTraffic(),
     loadState,
     log: options.log,
   };
@@ -90,7 +95,11 @@ export async function startEmulator(
         server.closeAllConnections();
       }),
     calls: () => sortedCalls(runtime.calls),
-    resetCalls: () => runtime.calls.clear(),
+    resetCalls: () => {
+      runtime.calls.clear();
+      resetTraffic(runtime.traffic);
+    },
+    traffic: () => ({ ...runtime.traffic }),
     setFaults: faults => runtime.faults.set(faults),
     faults: () => runtime.faults.get(),
     reset: () => {
@@ -103,6 +112,7 @@ export async function startEmulator(
 }
 
 export type { Faults } from './faults';
+export type { Traffic } from './traffic';
 export type { Seed } from './seed/schema';
 export type { EmulatorState } from './state';
 export { loadSeed, readSeedFile } from './seed/load';

@@ -374,6 +374,34 @@ describe('admin endpoint', () => {
     expect((await admin('/calls')).body).toEqual({});
   });
 
+  it('reports the peak of calls in flight and the throttled calls', async () => {
+    emulator().setFaults({ latencyMs: 100 });
+    const { sts } = clients(emulator().url);
+    await Promise.all(
+      [1, 2, 3].map(() => sts.send(new GetCallerIdentityCommand({}))),
+    );
+    emulator().setFaults({ latencyMs: 0, throttleNext: 1 });
+    await errorOf(sts.send(new GetCallerIdentityCommand({})));
+    expect((await admin('/traffic')).body).toEqual({
+      inFlight: 0,
+      peakInFlight: 3,
+      throttled: 1,
+      serverErrors: 0,
+    });
+    expect(emulator().traffic()).toMatchObject({ peakInFlight: 3 });
+  });
+
+  it('resets the traffic counts with the call counts', async () => {
+    await clients(emulator().url).sts.send(new GetCallerIdentityCommand({}));
+    await admin('/calls/reset', { method: 'POST' });
+    expect((await admin('/traffic')).body).toEqual({
+      inFlight: 0,
+      peakInFlight: 0,
+      throttled: 0,
+      serverErrors: 0,
+    });
+  });
+
   it('changes faults at run time', async () => {
     const set = await admin('/faults', {
       method: 'POST',

@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { performance } from 'perf_hooks';
 import { handleAdmin } from './admin';
+import { Traffic } from './traffic';
 import {
   parsePolicyCached,
   principalContext,
@@ -62,6 +63,8 @@ export interface EmulatorRuntime {
   state: EmulatorState;
   faults: FaultInjector;
   calls: Map<string, number>;
+  /** Calls in flight, their peak, and the faults answered, since start or the last reset. */
+  traffic: Traffic;
   /** Builds a fresh state from the seed; used at start and by the admin reset. */
   loadState: () => EmulatorState;
   log?: (line: string) => void;
@@ -376,6 +379,9 @@ async function handleAws(
   const { service, operation } = routed;
   const key = `${service.name}:${operation}`;
   count(runtime, key);
+  const { traffic } = runtime;
+  traffic.inFlight++;
+  traffic.peakInFlight = Math.max(traffic.peakInFlight, traffic.inFlight);
   const started = performance.now();
   let status = 200;
   try {
@@ -397,9 +403,11 @@ async function handleAws(
 
     const fault = runtime.faults.decide(key);
     if (fault === 'throttle') {
+      traffic.throttled++;
       throw errorFrom(service.errors.throttling, 'Rate exceeded');
     }
     if (fault === 'error') {
+      traffic.serverErrors++;
       throw errorFrom(
         service.errors.serverError,
         'We encountered an internal error. Please try again.',
@@ -475,6 +483,7 @@ async function handleAws(
     status = error.status;
     sendError(res, service, error, requestId);
   } finally {
+    traffic.inFlight--;
     runtime.log?.(
       `${key} ${status} ${(performance.now() - started).toFixed(1)}ms`,
     );

@@ -95,6 +95,11 @@ export interface BenchBackend {
     path: string,
     headers?: Record<string, string>,
   ): Promise<{ status: number; text: string }>;
+  /** Any method on a path under /api/ecr, as the same user. */
+  request(
+    method: string,
+    path: string,
+  ): Promise<{ status: number; text: string }>;
   stop(): Promise<void>;
 }
 
@@ -110,6 +115,8 @@ export async function startBenchBackend(options: {
   credentials: { accessKeyId: string; secretAccessKey: string };
   entities: Entity[];
   ttlSeconds: number;
+  /** More of the `ecr` config section, e.g. `audit`. */
+  ecr?: Record<string, JsonValue>;
 }): Promise<BenchBackend> {
   const cache = new ClearableCache();
   const backend = await startTestBackend({
@@ -137,6 +144,7 @@ export async function startBenchBackend(options: {
             regions: ['eu-west-2'],
             endpoint: options.endpoint,
             cache: { ttlSeconds: options.ttlSeconds },
+            ...options.ecr,
           },
         },
       }),
@@ -151,6 +159,13 @@ export async function startBenchBackend(options: {
     async get(path, headers = {}) {
       const res = await fetch(`${baseUrl}${path}`, {
         headers: { ...headers, authorization },
+      });
+      return { status: res.status, text: await res.text() };
+    },
+    async request(method, path) {
+      const res = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: { authorization },
       });
       return { status: res.status, text: await res.text() };
     },
