@@ -32,7 +32,7 @@ import {
 } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import { ecrPlugin } from '../plugin';
-import { ACCOUNT, KEYS } from './testBackend';
+import { testBackendConfig } from './testBackend';
 
 /** The principals of the authorization matrix, by their role towards `team-a`'s entities. */
 export const PRINCIPALS = {
@@ -210,7 +210,6 @@ export async function startDemoPolicyBackend(options: {
   emulator: Emulator;
   entities: Entity[];
 }): Promise<{ server: TestBackend['server'] }> {
-  const keys = KEYS.backstage;
   const { server } = await startTestBackend({
     features: [
       ecrPlugin,
@@ -223,26 +222,7 @@ export async function startDemoPolicyBackend(options: {
         defaultCredentials: mockCredentials.none(),
       }),
       mockServices.rootConfig.factory({
-        data: {
-          permission: { enabled: true },
-          aws: {
-            mainAccount: keys,
-            accounts: [{ accountId: ACCOUNT, ...keys }],
-          },
-          ecr: {
-            allowedAccounts: [ACCOUNT],
-            regions: ['eu-west-2'],
-            endpoint: options.emulator.url,
-            maxAttempts: 2,
-            cache: { ttlSeconds: 0 },
-            containerPort: 8080,
-            iam: {
-              allowedRoleArnPatterns: [
-                'arn:aws:iam::*:role/service-role/codebuild-*',
-              ],
-            },
-          },
-        },
+        data: testBackendConfig(options.emulator.url),
       }),
     ],
   });

@@ -26,9 +26,11 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { JsonObject } from '@backstage/types';
 import { ecrPlugin } from '../plugin';
 
 export const ACCOUNT = '123412341234';
+
 export const KEYS = {
   backstage: {
     accessKeyId: 'AKIAEMULATORBACKSTAGE',
@@ -43,6 +45,42 @@ export const KEYS = {
     secretAccessKey: 'emulator-nothing-secret',
   },
 };
+
+/**
+ * The app config the test backends share: the demo account's keys, the
+ * emulator as the endpoint, few SDK retries, no cache unless asked, the demo's
+ * role patterns. `ecr` is merged over the defaults.
+ */
+export function testBackendConfig(
+  emulatorUrl: string,
+  options: {
+    keys?: { accessKeyId: string; secretAccessKey: string };
+    ecr?: JsonObject;
+  } = {},
+): JsonObject {
+  const keys = options.keys ?? KEYS.backstage;
+  return {
+    permission: { enabled: true },
+    aws: {
+      mainAccount: keys,
+      accounts: [{ accountId: ACCOUNT, ...keys }],
+    },
+    ecr: {
+      allowedAccounts: [ACCOUNT],
+      regions: ['eu-west-2'],
+      endpoint: emulatorUrl,
+      maxAttempts: 2,
+      cache: { ttlSeconds: 0 },
+      containerPort: 8080,
+      iam: {
+        allowedRoleArnPatterns: [
+          'arn:aws:iam::*:role/service-role/codebuild-*',
+        ],
+      },
+      ...options.ecr,
+    },
+  };
+}
 
 /** The demo seed, plus an identity that may do nothing at all. */
 export async function startDemoEmulator(): Promise<Emulator> {
@@ -218,26 +256,10 @@ export async function startEcrBackend(options: {
         defaultCredentials: mockCredentials.none(),
       }),
       mockServices.rootConfig.factory({
-        data: {
-          permission: { enabled: true },
-          aws: {
-            mainAccount: keys,
-            accounts: [{ accountId: ACCOUNT, ...keys }],
-          },
-          ecr: {
-            allowedAccounts: [ACCOUNT],
-            regions: ['eu-west-2'],
-            endpoint: options.emulator.url,
-            maxAttempts: 2,
-            cache: { ttlSeconds: options.ttlSeconds ?? 0 },
-            containerPort: 8080,
-            iam: {
-              allowedRoleArnPatterns: [
-                'arn:aws:iam::*:role/service-role/codebuild-*',
-              ],
-            },
-          },
-        },
+        data: testBackendConfig(options.emulator.url, {
+          keys,
+          ecr: { cache: { ttlSeconds: options.ttlSeconds ?? 0 } },
+        }),
       }),
       ...(options.features ?? []),
     ],

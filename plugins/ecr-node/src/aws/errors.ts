@@ -8,10 +8,9 @@ import { CustomErrorBase } from '@backstage/errors';
  * browser.
  */
 
-/** AWS refused Backstage's own identity an action: 502, naming the action. */
-export class AwsAccessDeniedError extends CustomErrorBase {
-  name = 'AwsAccessDeniedError' as const;
-  readonly statusCode = 502;
+/** A failed AWS call: the AWS error code and the IAM action it was for. */
+abstract class AwsCallError extends CustomErrorBase {
+  abstract readonly statusCode: number;
   constructor(
     message: string,
     readonly awsCode: string,
@@ -19,32 +18,24 @@ export class AwsAccessDeniedError extends CustomErrorBase {
   ) {
     super(message);
   }
+}
+
+/** AWS refused Backstage's own identity an action: 502, naming the action. */
+export class AwsAccessDeniedError extends AwsCallError {
+  name = 'AwsAccessDeniedError' as const;
+  readonly statusCode = 502;
 }
 
 /** AWS kept throttling after the SDK's retries: 503, try again later. */
-export class AwsThrottledError extends CustomErrorBase {
+export class AwsThrottledError extends AwsCallError {
   name = 'AwsThrottledError' as const;
   readonly statusCode = 503;
-  constructor(
-    message: string,
-    readonly awsCode: string,
-    readonly action: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Any other failure of AWS, or of reaching it: 502. */
-export class AwsServiceError extends CustomErrorBase {
+export class AwsServiceError extends AwsCallError {
   name = 'AwsServiceError' as const;
   readonly statusCode = 502;
-  constructor(
-    message: string,
-    readonly awsCode: string,
-    readonly action: string,
-  ) {
-    super(message);
-  }
 }
 
 const ACCESS_DENIED_CODES = new Set([

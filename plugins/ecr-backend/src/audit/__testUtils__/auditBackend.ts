@@ -16,7 +16,7 @@ import permissionBackend from '@backstage/plugin-permission-backend';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import { ecrPlugin } from '../../plugin';
-import { ACCOUNT, KEYS } from '../../__testUtils__/testBackend';
+import { testBackendConfig } from '../../__testUtils__/testBackend';
 
 /** A member of platform-team, the only group the demo policy lets read the audit. */
 export const PLATFORM_USER = 'user:default/alice';
@@ -63,21 +63,9 @@ export async function startAuditBackend(options: {
         defaultCredentials: mockCredentials.none(),
       }),
       mockServices.rootConfig.factory({
-        data: {
-          permission: { enabled: true },
-          aws: {
-            mainAccount: KEYS.backstage,
-            accounts: [{ accountId: ACCOUNT, ...KEYS.backstage }],
-          },
-          ecr: {
-            allowedAccounts: [ACCOUNT],
-            regions: ['eu-west-2'],
-            endpoint: options.emulator.url,
-            maxAttempts: 2,
-            cache: { ttlSeconds: 0 },
-            ...(options.audit && { audit: options.audit }),
-          },
-        },
+        data: testBackendConfig(options.emulator.url, {
+          ecr: options.audit ? { audit: options.audit } : {},
+        }),
       }),
       ...(options.features ?? []),
     ],
