@@ -1,3 +1,4 @@
+import { request as httpRequest, IncomingHttpHeaders } from 'http';
 import { AddressInfo } from 'net';
 import {
   CacheService,
@@ -95,6 +96,15 @@ export interface BenchBackend {
     path: string,
     headers?: Record<string, string>,
   ): Promise<{ status: number; text: string }>;
+  /**
+   * GET a path under /api/ecr as the same user over a plain HTTP client, as a
+   * load generator does: done at the last byte, the body left as sent (still
+   * compressed when the server compressed it).
+   */
+  getRaw(
+    path: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; headers: IncomingHttpHeaders; bytes: Buffer }>;
   /** Any method on a path under /api/ecr, as the same user. */
   request(
     method: string,
@@ -161,6 +171,28 @@ export async function startBenchBackend(options: {
         headers: { ...headers, authorization },
       });
       return { status: res.status, text: await res.text() };
+    },
+    getRaw(path, headers = {}) {
+      return new Promise((resolve, reject) => {
+        const req = httpRequest(
+          `${baseUrl}${path}`,
+          { headers: { ...headers, authorization } },
+          res => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                headers: res.headers,
+                bytes: Buffer.concat(chunks),
+              }),
+            );
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
     },
     async request(method, path) {
       const res = await fetch(`${baseUrl}${path}`, {

@@ -9,6 +9,7 @@ import {
 import {
   ACCOUNT,
   ENTITIES,
+  POC_SCANNED,
   startDemoEmulator,
 } from './__testUtils__/testBackend';
 
@@ -21,8 +22,6 @@ import {
 const USER = AUTH_HEADERS.platformTeam!;
 const ECR_ARN = 'aws.amazon.com/amazon-ecr-arn';
 const POC = '/api/ecr/entity/default/component/proof-of-concept';
-const POC_SCANNED =
-  'sha256:34a5077dc2003d7cdf31e1c92244fedb9487aa49f2122a9464a393a9ac4d8db5';
 const repo = (name: string, account = ACCOUNT, region = 'eu-west-2') =>
   `arn:aws:ecr:${region}:${account}:repository/${name}`;
 

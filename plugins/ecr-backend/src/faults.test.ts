@@ -5,6 +5,7 @@ import {
   startEmulator,
 } from '@backstage-ecr/aws-emulator';
 import {
+  FindingsResponse,
   ImagesResponse,
   PushAccessResponse,
   SetupStatus,
@@ -12,7 +13,11 @@ import {
 import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { isDeepStrictEqual } from 'util';
-import { ACCOUNT, startEcrBackend } from './__testUtils__/testBackend';
+import {
+  ACCOUNT,
+  POC_SCANNED,
+  startEcrBackend,
+} from './__testUtils__/testBackend';
 
 /**
  * Issue 8, point 6: with the emulator throttling half the calls, failing a
@@ -154,6 +159,25 @@ describe('routes under AWS faults', () => {
       expect(res.status).toBe(200);
       const body: SetupStatus = res.body;
       expect(body).toEqual({ ...warm.body, stale: true });
+    });
+
+    it('serves the last good findings, marked stale, while AWS throttles every call', async () => {
+      const path = `proof-of-concept/images/${POC_SCANNED}/findings`;
+      const warm = await get(path);
+      expect(warm.status).toBe(200);
+      expect(warm.body.stale).toBeUndefined();
+      expect(warm.body.findings.length).toBeGreaterThan(0);
+      await outliveFreshness();
+
+      emulator.setFaults({ throttleRate: 1 });
+      emulator.resetCalls();
+      const res = await get(path);
+      expect(res.status).toBe(200);
+      const body: FindingsResponse = res.body;
+      expect(body).toEqual({ ...warm.body, stale: true });
+      expect(emulator.calls()['ecr:DescribeImageScanFindings']).toBeGreaterThan(
+        0,
+      );
     });
 
     it('answers 503 naming the AWS code when AWS throttles and nothing was read before', async () => {

@@ -13,14 +13,13 @@ import {
   DENIED_USER,
   KEYS,
   OUTSIDER,
+  POC_SCANNED,
   startDemoEmulator,
   startEcrBackend,
 } from './__testUtils__/testBackend';
 
 const USER = mockCredentials.user.header('user:default/guest');
 const POC_REPO = `arn:aws:ecr:eu-west-2:${ACCOUNT}:repository/proof-of-concept-repo`;
-const POC_SCANNED =
-  'sha256:34a5077dc2003d7cdf31e1c92244fedb9487aa49f2122a9464a393a9ac4d8db5';
 const PAYMENTS_IMAGE =
   'sha256:04ee3492b6c6a7c33f0df400ba1415596c27d499c87e582375063267741a5ebe';
 const POC_NOT_SCANNED =
@@ -165,6 +164,8 @@ describe('ECR routes against the emulator', () => {
         status: 'COMPLETE',
         severityCounts: { CRITICAL: 1, HIGH: 2, MEDIUM: 1, LOW: 1 },
       });
+      expect(Date.parse(body.fetchedAt)).not.toBeNaN();
+      expect(body.stale).toBeUndefined();
       expect(body.findings.map(f => f.name)).toEqual([
         'CVE-2023-38545',
         'CVE-2023-44487',

@@ -146,11 +146,13 @@ export async function createRouter(
             .join(', ')})`,
         );
       }
-      const { value }: { value: FindingsResponse } = await reader.getFindings(
-        repository,
-        digest,
-      );
-      res.json(value);
+      const fetched = await reader.getFindings(repository, digest);
+      const body: FindingsResponse = {
+        ...fetched.value,
+        fetchedAt: fetched.fetchedAt,
+        ...(fetched.stale && { stale: true }),
+      };
+      res.json(body);
     },
   );
 

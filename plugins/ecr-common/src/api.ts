@@ -77,7 +77,8 @@ export interface ScanFinding {
 }
 
 /** `GET /entity/:namespace/:kind/:name/images/:digest/findings?repository=ARN` */
-export interface FindingsResponse {
+/** An image's scan result as read from ECR. */
+export interface ImageScanFindings {
   repositoryArn: string;
   digest: string;
   /** False when the image has never been scanned (ECR's ScanNotFoundException). */
@@ -87,6 +88,14 @@ export interface FindingsResponse {
   completedAt?: string;
   severityCounts: SeverityCounts;
   findings: ScanFinding[];
+}
+
+/** `GET /entity/:namespace/:kind/:name/images/:digest/findings` */
+export interface FindingsResponse extends ImageScanFindings {
+  /** When the findings were read from AWS. */
+  fetchedAt: string;
+  /** True when AWS could not be reached and an earlier answer is served. */
+  stale?: boolean;
 }
 
 /** The setup checks' stable ids (DESIGN §6), in the order they are shown. */

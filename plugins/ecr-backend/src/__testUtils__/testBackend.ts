@@ -31,6 +31,10 @@ import { ecrPlugin } from '../plugin';
 
 export const ACCOUNT = '123412341234';
 
+/** The demo seed's scanned proof-of-concept image (it has findings). */
+export const POC_SCANNED =
+  'sha256:34a5077dc2003d7cdf31e1c92244fedb9487aa49f2122a9464a393a9ac4d8db5';
+
 export const KEYS = {
   backstage: {
     accessKeyId: 'AKIAEMULATORBACKSTAGE',

@@ -7,7 +7,8 @@ const gzipAsync = promisify(gzip);
 
 /** A JSON answer serialized once, with its strong ETag and, when asked for, its gzip. */
 export interface JsonAnswer {
-  body: string;
+  /** The UTF-8 bytes, encoded once rather than on every send. */
+  body: Buffer;
   etag: string;
   gzipped(): Promise<Buffer>;
 }
@@ -52,13 +53,13 @@ function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
 }
 
 function serialize(value: unknown): JsonAnswer {
-  const body = JSON.stringify(value);
+  const body = Buffer.from(JSON.stringify(value));
   const etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
   let gzipped: Promise<Buffer> | undefined;
   return {
     body,
     etag,
-    gzipped: () => (gzipped ??= gzipAsync(Buffer.from(body))),
+    gzipped: () => (gzipped ??= gzipAsync(body)),
   };
 }
 

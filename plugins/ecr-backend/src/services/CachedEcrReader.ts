@@ -4,7 +4,7 @@ import {
   EcrAnnotations,
   EcrAnnotationsResult,
   EcrRepositoryImages,
-  FindingsResponse,
+  ImageScanFindings,
   RepositoryRef,
 } from '@backstage-ecr/plugin-ecr-common';
 import {
@@ -102,7 +102,7 @@ export class CachedEcrReader {
   getFindings(
     repository: RepositoryRef,
     digest: string,
-  ): Promise<Fetched<FindingsResponse>> {
+  ): Promise<Fetched<ImageScanFindings>> {
     return this.read(key('findings', repository.arn, digest), () =>
       this.ecr.getFindings(repository, digest),
     );

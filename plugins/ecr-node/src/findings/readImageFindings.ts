@@ -9,7 +9,7 @@ import {
   ScanNotFoundException,
 } from '@aws-sdk/client-ecr';
 import {
-  FindingsResponse,
+  ImageScanFindings,
   RepositoryRef,
   ScanFinding,
 } from '@backstage-ecr/plugin-ecr-common';
@@ -95,7 +95,7 @@ export async function readImageFindings(
   client: ECRClient,
   repository: RepositoryRef,
   digest: string,
-): Promise<FindingsResponse> {
+): Promise<ImageScanFindings> {
   const pages = await callAws(
     'ecr:DescribeImageScanFindings',
     repository.arn,

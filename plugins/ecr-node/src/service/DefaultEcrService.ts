@@ -3,7 +3,7 @@ import {
   EcrAnnotations,
   EcrAnnotationsResult,
   EcrRepositoryImages,
-  FindingsResponse,
+  ImageScanFindings,
   PushAccessResponse,
   RepositoryRef,
   SetupCheck,
@@ -54,7 +54,7 @@ export class DefaultEcrService implements EcrService {
   async getFindings(
     repository: RepositoryRef,
     digest: string,
-  ): Promise<FindingsResponse> {
+  ): Promise<ImageScanFindings> {
     if (!IMAGE_DIGEST.test(digest)) {
       throw new InputError(
         'The image digest must be sha256: followed by 64 lowercase hexadecimal digits',

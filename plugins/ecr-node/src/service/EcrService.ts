@@ -3,7 +3,7 @@ import {
   EcrAnnotations,
   EcrAnnotationsResult,
   EcrRepositoryImages,
-  FindingsResponse,
+  ImageScanFindings,
   PushAccessResponse,
   RepositoryRef,
   SetupCheck,
@@ -33,7 +33,7 @@ export interface EcrService {
   getFindings(
     repository: RepositoryRef,
     digest: string,
-  ): Promise<FindingsResponse>;
+  ): Promise<ImageScanFindings>;
 
   /** What the setup checks need, gathered from AWS (plain data, JSON-safe). */
   getSetupFacts(annotations: EcrAnnotationsResult): Promise<SetupFacts>;

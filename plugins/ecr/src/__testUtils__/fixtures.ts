@@ -134,6 +134,7 @@ export const findings: FindingsResponse = {
   status: 'COMPLETE',
   completedAt: '2026-01-02T00:00:00.000Z',
   severityCounts: { CRITICAL: 1, HIGH: 2 },
+  fetchedAt: '2026-01-02T00:05:00.000Z',
   findings: [
     {
       name: 'CVE-2026-0001',

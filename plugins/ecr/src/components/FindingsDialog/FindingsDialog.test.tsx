@@ -66,6 +66,25 @@ describe('FindingsDialog', () => {
     );
   });
 
+  it('marks findings served from an earlier read while AWS fails', async () => {
+    await renderDialog(
+      mockEcrApi({
+        getFindings: jest.fn(async () => ({ ...findings, stale: true })),
+      }),
+    );
+    expect(
+      await screen.findByText('Showing earlier findings'),
+    ).toBeInTheDocument();
+    // The earlier findings are still shown under the warning.
+    expect(vulnerabilityNames()).toHaveLength(3);
+  });
+
+  it('shows no warning on fresh findings', async () => {
+    await renderDialog();
+    await screen.findByText('CVE-2026-0002');
+    expect(screen.queryByText('Showing earlier findings')).toBeNull();
+  });
+
   it('says clearly when the image was never scanned', async () => {
     await renderDialog(
       mockEcrApi({

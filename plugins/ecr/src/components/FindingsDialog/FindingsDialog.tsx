@@ -28,7 +28,7 @@ import {
 } from '@backstage-ecr/plugin-ecr-common';
 import { ecrApiRef } from '../../api/EcrApi';
 import { SeverityChip, SeverityChips } from '../common/SeverityChips';
-import { formatExact, shortDigest } from '../common/format';
+import { formatExact, formatRelative, shortDigest } from '../common/format';
 
 type FindingRow = ScanFinding & { id: string };
 type SeverityFilter = Severity | 'ALL';
@@ -177,6 +177,15 @@ export function FindingsDialog(props: {
   } else if (state.value) {
     body = (
       <Flex direction="column" gap="3">
+        {state.value.stale && (
+          <Alert
+            status="warning"
+            title="Showing earlier findings"
+            description={`AWS could not be reached just now; these findings were read ${formatRelative(
+              state.value.fetchedAt,
+            )}.`}
+          />
+        )}
         <Flex gap="2" align="center">
           <Text variant="body-small" color="secondary">
             Scan {state.value.status.toLowerCase()}
