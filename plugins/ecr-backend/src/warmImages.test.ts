@@ -50,6 +50,9 @@ describe('warm images answers', () => {
     expect(warm.headers['content-type']).toMatch(/^application\/json/);
     expect(warm.headers.etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
     expect(warm.headers.etag).toBe(cold.headers.etag);
+    // Browsers keep it for this user only and ask again every time, so the
+    // permission check is never skipped.
+    expect(warm.headers['cache-control']).toBe('private, no-cache');
     expect(warm.text).toBe(cold.text);
     expect(emulator.calls()).toEqual({});
   });

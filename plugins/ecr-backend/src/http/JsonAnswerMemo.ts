@@ -66,7 +66,9 @@ function serialize(value: unknown): JsonAnswer {
 /**
  * Sends a serialized answer: 304 when the client's If-None-Match holds its
  * ETag, else the body, gzipped ahead of the compression middleware (which
- * leaves an encoded body alone) when the client accepts gzip.
+ * leaves an encoded body alone) when the client accepts gzip. A browser may
+ * keep the answer for its user only and revalidates it on every use, so a
+ * repeat visit costs a 304 and the permission is still checked each time.
  */
 export async function sendJsonAnswer(
   req: Request,
@@ -74,6 +76,7 @@ export async function sendJsonAnswer(
   answer: JsonAnswer,
 ): Promise<void> {
   res.set('ETag', answer.etag);
+  res.set('Cache-Control', 'private, no-cache');
   res.vary('Accept-Encoding');
   res.type('application/json');
   if (req.fresh) {
