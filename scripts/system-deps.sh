@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests drive when they are missing:
-# Chromium for the browser tests and the AWS CLI that checks the emulator speaks
-# the real wire protocols.
+# Chromium for the browser tests, the AWS CLI that checks the emulator speaks
+# the real wire protocols, and PostgreSQL and Redis for the scale-out test
+# (e2e/scale-out.test.mjs runs scripts/scale-out.sh, which starts its own servers).
 set -euo pipefail
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/aws ] || missing+=(awscli)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
