@@ -22,11 +22,37 @@ export interface Config {
     maxAttempts?: number;
     iam?: {
       /**
-       * Role ARN patterns (`*` matches any run of characters) that Backstage may
-       * attach push policies to; any other role is refused.
+       * Role ARN patterns that Backstage may inspect, tag and attach push
+       * policies to; any other role is refused. `*` matches any run of
+       * characters except `/`; `**` also crosses `/`.
        * @visibility backend
        */
       allowedRoleArnPatterns?: string[];
+    };
+    /**
+     * Who AWS resources belong to: the tags that bind a repository, role or
+     * CodeBuild project to a catalog entity or to its owner.
+     */
+    ownership?: {
+      /**
+       * The tag naming the entity (a full ref such as
+       * `component:default/payments-api`); default `backstage.io/entity-ref`.
+       * @visibility backend
+       */
+      entityRefTag?: string;
+      /**
+       * The tag naming the owner (a full ref such as `group:default/team-b`);
+       * default `backstage.io/owner`.
+       * @visibility backend
+       */
+      ownerTag?: string;
+      /**
+       * Reads of a repository with neither tag: `read-only` (default: shown, the
+       * `repository-owner` check failing, no fix offered), `allow` (shown, the
+       * check warning) or `deny` (refused with 403).
+       * @visibility backend
+       */
+      unbound?: 'read-only' | 'allow' | 'deny';
     };
   };
 }

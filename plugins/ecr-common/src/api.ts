@@ -111,6 +111,8 @@ export const SETUP_CHECK_IDS = [
   'codebuild-managed-policy',
   'not-root-credentials',
   'images-present',
+  'repository-owner',
+  'push-role-owner',
 ] as const;
 export type SetupCheckId = (typeof SETUP_CHECK_IDS)[number];
 
@@ -181,4 +183,32 @@ export interface PushAccessResponse {
   roleArn: string;
   policyName: string;
   policyDocument: PolicyDocument;
+}
+
+/** What a claim did, or would do, to one resource. */
+export interface ClaimedResource {
+  kind: 'repository' | 'role';
+  arn: string;
+  /**
+   * `bound`: tagged by this request (or would be, on a dry run);
+   * `already`: belonged to the entity before;
+   * `refused`: bound to someone else, left alone;
+   * `skipped`: not looked at or not taggable (missing, outside the role patterns).
+   */
+  outcome: 'bound' | 'already' | 'refused' | 'skipped';
+  /** Who the resource belongs to, when it is bound. */
+  boundTo?: string;
+  /** Why it was refused or skipped. */
+  reason?: string;
+  /** The tags written (or that would be). */
+  tags?: Record<string, string>;
+}
+
+/** `POST /entity/:namespace/:kind/:name/claim` */
+export interface ClaimResponse {
+  dryRun: boolean;
+  entityRef: string;
+  /** True when this request wrote a tag. */
+  changed: boolean;
+  resources: ClaimedResource[];
 }

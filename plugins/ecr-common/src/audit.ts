@@ -21,6 +21,21 @@ export interface AuditEntityResult {
   /** The repository ARNs its annotation names. */
   repositoryArns: string[];
   checks: AuditCheckResult[];
+  /**
+   * How each named repository (and the pushing role) stands against the
+   * entity's ownership: those unbound can be claimed for it, those bound
+   * elsewhere are flagged.
+   */
+  bindings?: AuditBinding[];
+}
+
+/** One AWS resource an entity names, and who AWS says it belongs to. */
+export interface AuditBinding {
+  kind: 'repository' | 'role';
+  arn: string;
+  state: 'entity' | 'owner' | 'unbound' | 'elsewhere' | 'unknown';
+  /** Who the tags name, for `entity`, `owner` and `elsewhere`. */
+  boundTo?: string;
 }
 
 /** A repository in the configured accounts and regions that no entity names. */
@@ -30,6 +45,31 @@ export interface UnclaimedRepository {
   region: string;
   accountId: string;
   createdAt?: string;
+  /** Who its tags bind it to, when they do. */
+  boundTo?: string;
+  /** True when the entity its entity-ref tag names is not in the catalog. */
+  orphaned?: boolean;
+}
+
+/** A repository that several entities name. */
+export interface SharedRepository {
+  arn: string;
+  entityRefs: string[];
+}
+
+/** What the run found wrong with who claims what. */
+export interface AuditOwnershipFlags {
+  /** Repositories several entities name. */
+  sharedRepositories: SharedRepository[];
+  /** Entities naming a repository or role that AWS says belongs to someone else. */
+  foreignClaims: Array<{
+    entityRef: string;
+    kind: 'repository' | 'role';
+    arn: string;
+    boundTo: string;
+  }>;
+  /** Repositories whose entity-ref tag names an entity that is not in the catalog. */
+  orphanBindings: Array<{ arn: string; boundTo: string }>;
 }
 
 /** Counts over one run. */
@@ -64,6 +104,8 @@ export interface AuditReport {
   run?: AuditRun;
   entities: AuditEntityResult[];
   unclaimed: UnclaimedRepository[];
+  /** Absent for runs stored before ownership was audited. */
+  ownership?: AuditOwnershipFlags;
 }
 
 /** `GET /audit/history`: runs, newest first. */

@@ -9,3 +9,4 @@ export * from './entityAnnotations';
 export * from './permissions';
 export * from './api';
 export * from './audit';
+export * from './ownership';

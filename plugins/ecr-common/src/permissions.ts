@@ -29,10 +29,28 @@ export const ecrAuditReadPermission = createPermission({
   attributes: { action: 'read' },
 });
 
+/** Start a platform audit run: a sweep of AWS over every configured account. */
+export const ecrAuditRunPermission = createPermission({
+  name: 'ecr.audit.run',
+  attributes: { action: 'update' },
+});
+
+/**
+ * Bind an entity's unbound repositories (and its pushing role) to it by
+ * tagging them; a resource bound to anyone else is never re-bound.
+ */
+export const ecrRepositoryClaimPermission = createPermission({
+  name: 'ecr.repository.claim',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
 /** Every permission of the ECR plugins. */
 export const ecrPermissions = [
   ecrImagesReadPermission,
   ecrRepositoryCreatePermission,
   ecrPushAccessGrantPermission,
   ecrAuditReadPermission,
+  ecrAuditRunPermission,
+  ecrRepositoryClaimPermission,
 ];

@@ -1,5 +1,11 @@
 import { Config } from '@backstage/config';
-import { DEFAULT_CONTAINER_PORT } from '@backstage-ecr/plugin-ecr-common';
+import {
+  DEFAULT_CONTAINER_PORT,
+  DEFAULT_OWNERSHIP_TAG_KEYS,
+  OwnershipTagKeys,
+  UNBOUND_READ_POLICIES,
+  UnboundReadPolicy,
+} from '@backstage-ecr/plugin-ecr-common';
 
 /** The `ecr` configuration section (DESIGN §10), read once and checked. */
 export interface EcrConfig {
@@ -17,12 +23,22 @@ export interface EcrConfig {
   allowedRoleArnPatterns: string[];
   /** The default container port of the `docker run -p` hint. */
   containerPort: number;
+  /** The tags that bind AWS resources to entities, and what unbound repositories allow. */
+  ownership: OwnershipConfig;
+}
+
+/** `ecr.ownership`: who AWS resources belong to. */
+export interface OwnershipConfig extends OwnershipTagKeys {
+  /** Reads of a repository with neither tag. */
+  unbound: UnboundReadPolicy;
 }
 
 /** Cache answers for a minute unless configured otherwise. */
 export const DEFAULT_CACHE_TTL_SECONDS = 60;
 
 const ACCOUNT_ID = /^\d{12}$/;
+// AWS's tag key rule, shared by ECR, IAM and CodeBuild; `aws:` is reserved.
+const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 
 /**
  * Reads the `ecr` section. Bad values fail at startup with the key named,
@@ -78,6 +94,30 @@ export function readEcrConfig(config: Config): EcrConfig {
     throw new Error('ecr.containerPort: must be a port number (1 to 65535)');
   }
 
+  const ownership: OwnershipConfig = {
+    entityRefTag:
+      ecr?.getOptionalString('ownership.entityRefTag') ??
+      DEFAULT_OWNERSHIP_TAG_KEYS.entityRefTag,
+    ownerTag:
+      ecr?.getOptionalString('ownership.ownerTag') ??
+      DEFAULT_OWNERSHIP_TAG_KEYS.ownerTag,
+    unbound: readUnboundPolicy(ecr?.getOptionalString('ownership.unbound')),
+  };
+  for (const key of ['entityRefTag', 'ownerTag'] as const) {
+    if (!TAG_KEY.test(ownership[key])) {
+      throw new Error(
+        `ecr.ownership.${key}: ${JSON.stringify(
+          ownership[key],
+        )} is not a valid AWS tag key (1 to 128 letters, digits, spaces and _ . : / = + - @; not starting with aws:)`,
+      );
+    }
+  }
+  if (ownership.entityRefTag === ownership.ownerTag) {
+    throw new Error(
+      'ecr.ownership.entityRefTag and ecr.ownership.ownerTag must differ',
+    );
+  }
+
   return {
     allowedAccounts,
     regions: ecr?.getOptionalStringArray('regions') ?? [],
@@ -87,5 +127,19 @@ export function readEcrConfig(config: Config): EcrConfig {
     allowedRoleArnPatterns:
       ecr?.getOptionalStringArray('iam.allowedRoleArnPatterns') ?? [],
     containerPort,
+    ownership,
   };
+}
+
+
+function readUnboundPolicy(value: string | undefined): UnboundReadPolicy {
+  if (value === undefined) return 'read-only';
+  if ((UNBOUND_READ_POLICIES as readonly string[]).includes(value)) {
+    return value as UnboundReadPolicy;
+  }
+  throw new Error(
+    `ecr.ownership.unbound: ${JSON.stringify(
+      value,
+    )} is not one of ${UNBOUND_READ_POLICIES.join(', ')}`,
+  );
 }

@@ -9,7 +9,7 @@ export { ecrServiceRef } from './service/ecrServiceRef';
 export type { EcrService } from './service/EcrService';
 export { DefaultEcrService } from './service/DefaultEcrService';
 export { readEcrConfig, DEFAULT_CACHE_TTL_SECONDS } from './config';
-export type { EcrConfig } from './config';
+export type { EcrConfig, OwnershipConfig } from './config';
 export { AwsClients } from './aws/clients';
 export type { AwsClientOptions } from './aws/clients';
 export type { Fact } from './aws/call';
