@@ -110,6 +110,17 @@ function splitArn(
   };
 }
 
+/**
+ * The partition a region belongs to: `cn-` regions are in `aws-cn`, `us-gov-`
+ * regions in `aws-us-gov`, every other region in `aws`. An ARN whose partition
+ * and region disagree names nothing that can exist.
+ */
+function partitionOfRegion(region: string): (typeof PARTITIONS)[number] {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
 /** A regional resource `arn:PARTITION:SERVICE:REGION:ACCOUNT:TYPE/NAME`. */
 interface RegionalResource {
   service: string;
@@ -136,6 +147,14 @@ function parseRegionalArn(
       `${quote(value)} names region ${quote(
         region,
       )}, which is not an AWS region`,
+    );
+  }
+  const expectedPartition = partitionOfRegion(region);
+  if (partition !== expectedPartition) {
+    return fail(
+      `${quote(value)} names partition ${quote(partition)} with region ${quote(
+        region,
+      )}, which do not agree: region ${region} is in partition ${expectedPartition}`,
     );
   }
   const prefix = `${resource.type}/`;
