@@ -2,13 +2,16 @@ import { InputError, NotAllowedError } from '@backstage/errors';
 
 /**
  * True when a role ARN matches a pattern of `ecr.iam.allowedRoleArnPatterns`:
- * `*` matches any run of characters (slashes and colons included), everything
- * else matches itself.
+ * `*` matches any run of characters except `/`, so it never reaches into a
+ * deeper role path (`role/service-role/codebuild-*` does not match
+ * `role/service-role/codebuild-ops/OpsAdmin`); `**` matches any run of
+ * characters, `/` included; everything else matches itself.
  */
 export function roleArnMatches(roleArn: string, pattern: string): boolean {
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const source = pattern
-    .split('*')
-    .map(part => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .split('**')
+    .map(part => part.split('*').map(literal).join('[^/]*'))
     .join('.*');
   return new RegExp(`^${source}$`).test(roleArn);
 }
@@ -47,6 +50,25 @@ export function requireAllowedAccount(
       `${what} is in account ${accountId}, which is not one of the accounts this Backstage may use (ecr.allowedAccounts: ${
         allowedAccounts.join(', ') || 'none'
       })`,
+    );
+  }
+}
+
+/**
+ * Refuses (403) a write in a region outside `ecr.regions`, when that list is
+ * set: the platform team's limit on where Backstage may change anything. An
+ * empty list leaves every region open.
+ */
+export function requireAllowedRegion(
+  region: string,
+  regions: readonly string[],
+  what: string,
+): void {
+  if (regions.length > 0 && !regions.includes(region)) {
+    throw new NotAllowedError(
+      `${what} is in region ${region}, where Backstage may not make changes: writes from Backstage are limited to the regions in ecr.regions (${regions.join(
+        ', ',
+      )}). Make the change in AWS directly, or ask the platform team to add ${region} to ecr.regions.`,
     );
   }
 }
