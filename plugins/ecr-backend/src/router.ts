@@ -10,6 +10,7 @@ import {
   ecrImagesReadPermission,
   FindingsResponse,
   ImagesResponse,
+  ownershipSubjectOf,
   parseRepositoryArn,
   readEcrAnnotations,
   SetupStatus,
@@ -22,6 +23,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { AuditRouterOptions, createAuditRouter } from './audit/router';
 import { createEntityAuthorizer } from './auth/authorizeEntity';
+import { requireReadable } from './auth/ownership';
 import { createErrorHandler } from './errorHandler';
 import { JsonAnswerMemo, sendJsonAnswer } from './http/JsonAnswerMemo';
 import { createWriteRoutes } from './routes/writes';
@@ -88,6 +90,12 @@ export async function createRouter(
       ecrImagesReadPermission,
     );
     const annotations = annotationsOf(entity);
+    await requireReadable(
+      reader,
+      ecr.config,
+      annotations.repositories,
+      ownershipSubjectOf(entity),
+    );
     const fetched = await Promise.all(
       annotations.repositories.map(r => reader.getRepositoryImages(r)),
     );
@@ -146,6 +154,12 @@ export async function createRouter(
             .join(', ')})`,
         );
       }
+      await requireReadable(
+        reader,
+        ecr.config,
+        [repository],
+        ownershipSubjectOf(entity),
+      );
       const fetched = await reader.getFindings(repository, digest);
       const body: FindingsResponse = {
         ...fetched.value,
@@ -162,7 +176,10 @@ export async function createRouter(
       ecrImagesReadPermission,
     );
     const annotations = readEcrAnnotations(entity, { allowedAccounts });
-    const facts = await reader.getSetupFacts(annotations);
+    const facts = await reader.getSetupFacts(
+      annotations,
+      ownershipSubjectOf(entity),
+    );
     const body: SetupStatus = {
       entityRef,
       checks: ecr.evaluateSetupChecks(facts.value),

@@ -37,11 +37,16 @@ export type {
 } from './audit/EcrAuditSession';
 export type { ListedRepository } from './audit/AuditFactSource';
 export type { ThrottleBackoff } from './audit/retryThrottled';
-export { gatherSetupFactsFrom } from './setup/gatherSetupFacts';
+export {
+  gatherSetupFactsFrom,
+  ownershipFacts,
+  readRefusal,
+} from './setup/gatherSetupFacts';
 export { AwsSetupFactSource } from './setup/factSource';
 export type { ImagesSample, SetupFactSource } from './setup/factSource';
 export type { CreateRepositoryRequest } from './writes/createRepository';
 export type { GrantPushAccessRequest } from './writes/grantPushAccess';
+export type { ClaimRequest } from './writes/claim';
 export type { RepositorySettingsOverrides } from './writes/repositorySettings';
 export {
   DEFAULT_LIFECYCLE_POLICY_TEXT,

@@ -1,11 +1,17 @@
 import { randomBytes, randomUUID } from 'crypto';
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import {
+  AuditBinding,
   AuditCheckResult,
   AuditEntityResult,
+  AuditOwnershipFlags,
   AuditRun,
   AuditSummary,
+  belongs,
   ECR_REPOSITORY_ARN_ANNOTATION,
+  judgeBinding,
+  normaliseRef,
+  ownershipSubjectOf,
   parseRepositoryArn,
   readEcrAnnotations,
   UnclaimedRepository,
@@ -13,6 +19,8 @@ import {
 import {
   EcrAuditSession,
   EcrService,
+  OwnershipConfig,
+  SetupFacts,
   ThrottleBackoff,
 } from '@backstage-ecr/plugin-ecr-node';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
@@ -218,12 +226,53 @@ export class AuditRunner {
       signal,
     );
     signal.throwIfAborted();
-    const unclaimed = await this.findUnclaimed(session, entities);
+    const unclaimed = await this.findUnclaimed(session, entities, signal);
+    const ownership = await this.ownershipFlags(results, unclaimed);
     return {
       summary: summarize(results, unclaimed),
       entities: results,
       unclaimed,
+      ownership,
     };
+  }
+
+  /**
+   * Who claims what, across the run: repositories several entities name,
+   * entities naming resources AWS says are someone else's, and repositories
+   * whose entity-ref tag names an entity the catalog does not have.
+   */
+  private async ownershipFlags(
+    results: AuditEntityResult[],
+    unclaimed: UnclaimedRepository[],
+  ): Promise<AuditOwnershipFlags> {
+    const namers = new Map<string, string[]>();
+    for (const result of results) {
+      for (const arn of result.repositoryArns) {
+        namers.set(arn, [...(namers.get(arn) ?? []), result.entityRef]);
+      }
+    }
+    const sharedRepositories = [...namers]
+      .filter(([, refs]) => refs.length > 1)
+      .map(([arn, entityRefs]) => ({ arn, entityRefs }))
+      .sort((a, b) => a.arn.localeCompare(b.arn));
+    const foreignClaims = results.flatMap(result =>
+      (result.bindings ?? []).flatMap(b =>
+        b.state === 'elsewhere' && b.boundTo
+          ? [
+              {
+                entityRef: result.entityRef,
+                kind: b.kind,
+                arn: b.arn,
+                boundTo: b.boundTo,
+              },
+            ]
+          : [],
+      ),
+    );
+    const orphanBindings = unclaimed
+      .filter(u => u.orphaned && u.boundTo)
+      .map(u => ({ arn: u.arn, boundTo: u.boundTo! }));
+    return { sharedRepositories, foreignClaims, orphanBindings };
   }
 
   /** Every entity with the repository annotation, read as the plugin itself. */
@@ -266,11 +315,16 @@ export class AuditRunner {
       allowedAccounts: ecr.config.allowedAccounts,
     });
     let checks: AuditCheckResult[];
+    let bindings: AuditBinding[];
     try {
-      const facts = await session.getSetupFacts(annotations);
+      const facts = await session.getSetupFacts(
+        annotations,
+        ownershipSubjectOf(entity),
+      );
       checks = ecr
         .evaluateSetupChecks(facts)
         .map(({ id, status, detail }) => ({ id, status, detail }));
+      bindings = bindingsOf(facts, ecr.config.ownership);
     } catch (error) {
       throw new EntityAuditError(entityRef, error);
     }
@@ -282,14 +336,16 @@ export class AuditRunner {
       ...(owner && { owner }),
       repositoryArns: namedRepositoryArns(entity),
       checks,
+      bindings,
     };
   }
 
   private async findUnclaimed(
     session: EcrAuditSession,
     entities: Entity[],
+    signal: AbortSignal,
   ): Promise<UnclaimedRepository[]> {
-    const { ecr, logger } = this.options;
+    const { ecr, logger, concurrency } = this.options;
     const claimed = new Set(
       entities.flatMap(namedRepositoryArns).map(arn => repositoryKey(arn)),
     );
@@ -315,11 +371,68 @@ export class AuditRunner {
         }
       }
     }
-    return unclaimed.sort(
-      (a, b) =>
-        a.accountId.localeCompare(b.accountId) ||
-        a.region.localeCompare(b.region) ||
-        a.name.localeCompare(b.name),
+    // Who each one's tags bind it to; an entity-ref tag naming no catalog
+    // entity is an orphan binding.
+    const keys = ecr.config.ownership;
+    const byEntityTag = new Set<string>();
+    const bound = await mapBounded(
+      unclaimed,
+      concurrency,
+      async repository => {
+        const parsed = parseRepositoryArn(repository.arn);
+        if (!parsed.ok) return repository;
+        const tags = await session.getRepositoryTags(parsed.value);
+        if (!tags.ok || !tags.value) return repository;
+        const entityTag = tags.value[keys.entityRefTag]?.trim();
+        const ownerTag = tags.value[keys.ownerTag]?.trim();
+        if (entityTag) {
+          byEntityTag.add(repository.arn);
+          return { ...repository, boundTo: normaliseRef(entityTag) };
+        }
+        if (ownerTag) {
+          return {
+            ...repository,
+            boundTo: normaliseRef(ownerTag, { defaultKind: 'group' }),
+          };
+        }
+        return repository;
+      },
+      signal,
+    );
+    const existing = await this.existingEntityRefs(
+      bound.filter(u => byEntityTag.has(u.arn)).map(u => u.boundTo!),
+    );
+    return bound
+      .map(u =>
+        byEntityTag.has(u.arn) && !existing.has(u.boundTo!)
+          ? { ...u, orphaned: true }
+          : u,
+      )
+      .sort(
+        (a, b) =>
+          a.accountId.localeCompare(b.accountId) ||
+          a.region.localeCompare(b.region) ||
+          a.name.localeCompare(b.name),
+      );
+  }
+
+  /** Which of these refs the catalog has (lower-case). */
+  private async existingEntityRefs(refs: string[]): Promise<Set<string>> {
+    const unique = [...new Set(refs)];
+    if (!unique.length) return new Set();
+    const { catalog, auth } = this.options;
+    const credentials = await auth.getOwnServiceCredentials();
+    const { items } = await catalog.getEntitiesByRefs(
+      {
+        entityRefs: unique,
+        fields: ['kind', 'metadata.namespace', 'metadata.name'],
+      },
+      { credentials },
+    );
+    return new Set(
+      items.flatMap(item =>
+        item ? [stringifyEntityRef(item).toLocaleLowerCase('en-US')] : [],
+      ),
     );
   }
 
@@ -386,6 +499,70 @@ function namedRepositoryArns(entity: Entity): string[] {
     .map(item => parseRepositoryArn(item))
     .flatMap(parsed => (parsed.ok ? [parsed.value.arn] : []));
   return [...new Set(arns)];
+}
+
+/** Who AWS says each of the entity's repositories and its pushing role belong to. */
+export function bindingsOf(
+  facts: SetupFacts,
+  keys: Pick<OwnershipConfig, 'entityRefTag' | 'ownerTag'>,
+): AuditBinding[] {
+  const subject = facts.ownership?.subject;
+  if (!subject) return [];
+  const bindings: AuditBinding[] = [];
+  for (const repository of facts.repositories) {
+    const tags = repository.tags;
+    if (!tags || (tags.ok && tags.value === null)) continue;
+    if (!tags.ok) {
+      bindings.push({
+        kind: 'repository',
+        arn: repository.arn,
+        state: 'unknown',
+      });
+      continue;
+    }
+    const binding = judgeBinding(tags.value!, subject, keys);
+    bindings.push({
+      kind: 'repository',
+      arn: repository.arn,
+      state: binding.state,
+      ...('boundTo' in binding && { boundTo: binding.boundTo }),
+    });
+  }
+  const { pushRole } = facts;
+  const role = pushRole.role;
+  if (role?.ok && role.value.exists) {
+    const arn = role.value.arn ?? pushRole.candidateRoleArn ?? '';
+    let binding = judgeBinding(role.value.tags ?? {}, subject, keys);
+    const project = pushRole.codeBuildProject;
+    if (
+      binding.state === 'unbound' &&
+      pushRole.source === 'codebuild' &&
+      project?.lookup.ok &&
+      project.lookup.value.tags
+    ) {
+      const projectBinding = judgeBinding(
+        project.lookup.value.tags,
+        subject,
+        keys,
+      );
+      if (belongs(projectBinding) || projectBinding.state === 'elsewhere') {
+        binding = projectBinding;
+      }
+    }
+    bindings.push({
+      kind: 'role',
+      arn,
+      state: binding.state,
+      ...('boundTo' in binding && { boundTo: binding.boundTo }),
+    });
+  } else if (role && !role.ok) {
+    bindings.push({
+      kind: 'role',
+      arn: pushRole.candidateRoleArn ?? '',
+      state: 'unknown',
+    });
+  }
+  return bindings;
 }
 
 /** Account, region and name: what makes a repository the same one. */

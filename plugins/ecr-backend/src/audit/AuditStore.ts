@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   AuditEntityResult,
+  AuditOwnershipFlags,
   AuditReport,
   AuditRun,
   AuditRunStatus,
@@ -17,6 +18,7 @@ export interface AuditRunResult {
   summary: AuditSummary;
   entities: AuditEntityResult[];
   unclaimed: UnclaimedRepository[];
+  ownership?: AuditOwnershipFlags;
 }
 
 /** Where audit runs and their results are kept. */
@@ -78,6 +80,7 @@ interface RunRow {
   finished_at: Date | string | number | null;
   error: string | null;
   summary: string | null;
+  ownership?: string | null;
 }
 
 interface EntityRow {
@@ -87,6 +90,7 @@ interface EntityRow {
   owner: string | null;
   repository_arns: string;
   checks: string;
+  bindings?: string | null;
 }
 
 interface UnclaimedRow {
@@ -96,6 +100,8 @@ interface UnclaimedRow {
   region: string;
   account_id: string;
   created_at: Date | string | number | null;
+  bound_to?: string | null;
+  orphaned?: boolean | number | null;
 }
 
 /** {@link AuditStore} in the plugin's database (SQLite, PostgreSQL), through knex. */
@@ -141,6 +147,7 @@ export class DatabaseAuditStore implements AuditStore {
         owner: e.owner ?? null,
         repository_arns: JSON.stringify(e.repositoryArns),
         checks: JSON.stringify(e.checks),
+        bindings: e.bindings ? JSON.stringify(e.bindings) : null,
       }));
       const unclaimedRows: UnclaimedRow[] = result.unclaimed.map(u => ({
         run_id: id,
@@ -149,6 +156,8 @@ export class DatabaseAuditStore implements AuditStore {
         region: u.region,
         account_id: u.accountId,
         created_at: u.createdAt ? new Date(u.createdAt) : null,
+        bound_to: u.boundTo ?? null,
+        orphaned: u.orphaned ?? null,
       }));
       // A run is written once; clear anything a previous attempt left.
       await trx(ENTITIES).where({ run_id: id }).delete();
@@ -166,6 +175,7 @@ export class DatabaseAuditStore implements AuditStore {
           finished_at: finishedAt,
           error: null,
           summary: JSON.stringify(result.summary),
+          ownership: result.ownership ? JSON.stringify(result.ownership) : null,
         });
     });
     return this.requireRun(id);
@@ -219,6 +229,9 @@ export class DatabaseAuditStore implements AuditStore {
       run: toRun(row),
       entities: entityRows.map(toEntityResult),
       unclaimed: unclaimedRows.map(toUnclaimed),
+      ...(row.ownership && {
+        ownership: JSON.parse(row.ownership) as AuditOwnershipFlags,
+      }),
     };
   }
 
@@ -329,6 +342,7 @@ function toEntityResult(row: EntityRow): AuditEntityResult {
     ...(row.owner && { owner: row.owner }),
     repositoryArns: JSON.parse(row.repository_arns),
     checks: JSON.parse(row.checks),
+    ...(row.bindings && { bindings: JSON.parse(row.bindings) }),
   };
 }
 
@@ -340,5 +354,7 @@ function toUnclaimed(row: UnclaimedRow): UnclaimedRepository {
     accountId: row.account_id,
     ...(row.created_at !== null &&
       row.created_at !== undefined && { createdAt: toIso(row.created_at) }),
+    ...(row.bound_to && { boundTo: row.bound_to }),
+    ...(row.orphaned && { orphaned: true }),
   };
 }

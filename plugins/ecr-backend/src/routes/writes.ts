@@ -4,10 +4,13 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import {
+  ClaimResponse,
   CreateRepositoryResponse,
   EcrAnnotations,
   ecrPushAccessGrantPermission,
+  ecrRepositoryClaimPermission,
   ecrRepositoryCreatePermission,
+  ownershipSubjectOf,
   parseRepositoryArn,
   PushAccessResponse,
   readEcrAnnotations,
@@ -41,11 +44,11 @@ interface WriteAuditMeta extends JsonObject {
 }
 
 /**
- * The fixes of DESIGN §5 and §7: `POST …/repository` and `POST …/push-access`,
+ * The writes: `POST …/repository`, `POST …/push-access` and `POST …/claim`,
  * each scoped like the read routes (the entity loaded with the caller's
  * credentials, the permission authorized against it, only its annotated AWS
- * resources acted on), and each attempt, allowed or not, recorded as an
- * auditor event.
+ * resources acted on, and only those AWS says belong to it), and each
+ * attempt, allowed or not, recorded as an auditor event.
  */
 export function createWriteRoutes(options: WriteRoutesOptions): express.Router {
   const { httpAuth, auditor, ecr, reader } = options;
@@ -96,13 +99,14 @@ export function createWriteRoutes(options: WriteRoutesOptions): express.Router {
       );
       meta.entityRef = entityRef;
       const annotations = annotationsOf(entity, ecr);
+      const subject = ownershipSubjectOf(entity);
       const repository = chooseRepository(annotations, req);
       meta.awsResource = repository.arn;
       let answer: CreateRepositoryResponse;
       try {
-        answer = await ecr.createRepository({ repository, entityRef, dryRun });
+        answer = await ecr.createRepository({ repository, subject, dryRun });
       } finally {
-        if (!dryRun) await reader.invalidate(annotations);
+        if (!dryRun) await reader.invalidate(annotations, subject);
       }
       res.status(answer.created ? 201 : 200).json(answer);
       return {
@@ -124,6 +128,7 @@ export function createWriteRoutes(options: WriteRoutesOptions): express.Router {
         );
         meta.entityRef = entityRef;
         const annotations = annotationsOf(entity, ecr);
+        const subject = ownershipSubjectOf(entity);
         const repository = chooseRepository(annotations, req);
         meta.repositoryArn = repository.arn;
         const { pushRole, codeBuildProject } = annotations;
@@ -139,10 +144,11 @@ export function createWriteRoutes(options: WriteRoutesOptions): express.Router {
           answer = await ecr.grantPushAccess({
             repository,
             ...(pushRole ? { role: pushRole } : { codeBuildProject }),
+            subject,
             dryRun,
           });
         } finally {
-          if (!dryRun) await reader.invalidate(annotations);
+          if (!dryRun) await reader.invalidate(annotations, subject);
         }
         meta.awsResource = answer.roleArn;
         res.json(answer);
@@ -150,6 +156,37 @@ export function createWriteRoutes(options: WriteRoutesOptions): express.Router {
       });
     },
   );
+
+  router.post('/entity/:namespace/:kind/:name/claim', async (req, res) => {
+    await audited(req, 'repository-claim', async meta => {
+      const dryRun = dryRunOf(req);
+      await requireUser(req);
+      const { entity, entityRef } = await authorizeEntity(
+        req,
+        ecrRepositoryClaimPermission,
+      );
+      meta.entityRef = entityRef;
+      const annotations = annotationsOf(entity, ecr);
+      const subject = ownershipSubjectOf(entity);
+      meta.awsResource = annotations.repositories.map(r => r.arn).join(',');
+      let answer: ClaimResponse;
+      try {
+        answer = await ecr.claim({ annotations, subject, dryRun });
+      } finally {
+        if (!dryRun) await reader.invalidate(annotations, subject);
+      }
+      res.json(answer);
+      return {
+        changed: answer.changed,
+        resources: answer.resources.map(r => ({
+          kind: r.kind,
+          arn: r.arn,
+          outcome: r.outcome,
+          ...(r.boundTo && { boundTo: r.boundTo }),
+        })),
+      };
+    });
+  });
 
   return router;
 }

@@ -5,12 +5,14 @@ import {
   EcrAnnotationsResult,
   EcrRepositoryImages,
   ImageScanFindings,
+  OwnershipSubject,
   RepositoryRef,
 } from '@backstage-ecr/plugin-ecr-common';
 import {
   AwsServiceError,
   AwsThrottledError,
   EcrService,
+  ResourceTags,
   SetupFacts,
 } from '@backstage-ecr/plugin-ecr-node';
 import { JsonValue } from '@backstage/types';
@@ -24,7 +26,7 @@ export interface Fetched<T> {
 }
 
 // Bump when the shape of a cached value changes, so old entries are not read.
-const VERSION = 'v1';
+const VERSION = 'v2';
 
 /** How long a last good answer is kept to stand in while AWS fails. */
 export function lastGoodSeconds(ttlSeconds: number): number {
@@ -66,9 +68,10 @@ export function isTransientAwsFailure(error: unknown): boolean {
  * The AWS reads of the ECR routes, cached in `coreServices.cache`: an answer
  * is fresh for `ecr.cache.ttlSeconds`, and is kept much longer
  * ({@link lastGoodSeconds}) to stand in, marked stale, while AWS throttles or
- * fails. Keys derive from the AWS resources only (the annotated ARNs, hashed
- * to suit every cache store), never from the user: callers authorize each
- * request before they ask. Concurrent requests for the same key share one AWS
+ * fails. Keys derive from the AWS resources (the annotated ARNs, hashed to suit
+ * every cache store) and, for setup facts, the entity they are judged for;
+ * never from the user: callers authorize each request, and check who each
+ * repository belongs to, before they ask. Concurrent requests for the same key share one AWS
  * round trip.
  */
 export class CachedEcrReader {
@@ -99,6 +102,13 @@ export class CachedEcrReader {
     );
   }
 
+  /** Who a repository belongs to (its tags), or null when it does not exist. */
+  getRepositoryTags(repository: RepositoryRef): Promise<Fetched<ResourceTags>> {
+    return this.read(key('tags', repository.arn), () =>
+      this.ecr.getRepositoryTags(repository),
+    );
+  }
+
   getFindings(
     repository: RepositoryRef,
     digest: string,
@@ -108,17 +118,19 @@ export class CachedEcrReader {
     );
   }
 
+  /** The setup facts, gathered as far as the resources belong to `subject`. */
   getSetupFacts(
     annotations: EcrAnnotationsResult,
+    subject: OwnershipSubject,
   ): Promise<Fetched<SetupFacts>> {
     if (!annotations.ok) {
       // Nothing is asked of AWS for annotations that do not parse.
       return this.ecr
-        .getSetupFacts(annotations)
+        .getSetupFacts(annotations, subject)
         .then(value => ({ value, fetchedAt: new Date().toISOString() }));
     }
-    return this.read(setupKey(annotations.value), () =>
-      this.ecr.getSetupFacts(annotations),
+    return this.read(setupKey(annotations.value, subject), () =>
+      this.ecr.getSetupFacts(annotations, subject),
     );
   }
 
@@ -126,10 +138,14 @@ export class CachedEcrReader {
    * Forgets the images and setup facts of an entity's annotations, after a
    * write to its repository or role, so that the next read asks AWS again.
    */
-  async invalidate(annotations: EcrAnnotations): Promise<void> {
+  async invalidate(
+    annotations: EcrAnnotations,
+    subject: OwnershipSubject,
+  ): Promise<void> {
     const keys = [
       ...annotations.repositories.map(r => key('images', r.arn)),
-      setupKey(annotations),
+      ...annotations.repositories.map(r => key('tags', r.arn)),
+      setupKey(annotations, subject),
     ];
     await Promise.all(
       keys.map(async cacheKey => {
@@ -255,10 +271,16 @@ export class CachedEcrReader {
   }
 }
 
-function setupKey(annotations: EcrAnnotations): string {
+function setupKey(
+  annotations: EcrAnnotations,
+  subject: OwnershipSubject,
+): string {
   const { repositories, codeBuildProject, pushRole } = annotations;
+  // Facts are judged against the entity and its owner, so they are keyed by them.
   return key(
     'setup',
+    `entity=${subject.entityRef}`,
+    `owner=${subject.ownerRef ?? ''}`,
     ...repositories.map(r => r.arn).sort(),
     `project=${codeBuildProject?.arn ?? ''}`,
     `role=${pushRole?.arn ?? ''}`,

@@ -10,10 +10,13 @@ import {
   PolicyDocumentFacts,
   PushDecision,
   RepositorySettingsFacts,
+  ResourceTags,
 } from '../setup/facts';
 import {
   AwsSetupFactSource,
   ImagesSample,
+  ProjectLookup,
+  RoleLookup,
   repositorySettings,
   SetupFactSource,
 } from '../setup/factSource';
@@ -108,6 +111,12 @@ export class AuditFactSource implements SetupFactSource {
     return byName.get(repository.name)?.settings ?? null;
   }
 
+  listRepositoryTags(repository: RepositoryRef): Promise<ResourceTags> {
+    return this.once(`tags/${repository.arn}`, () =>
+      this.direct.listRepositoryTags(repository),
+    );
+  }
+
   hasLifecyclePolicy(repository: RepositoryRef): Promise<boolean> {
     return this.once(`lifecycle/${repository.arn}`, () =>
       this.direct.hasLifecyclePolicy(repository),
@@ -120,15 +129,13 @@ export class AuditFactSource implements SetupFactSource {
     );
   }
 
-  getCodeBuildProject(
-    project: CodeBuildProjectRef,
-  ): Promise<{ found: boolean; serviceRole?: string }> {
+  getCodeBuildProject(project: CodeBuildProjectRef): Promise<ProjectLookup> {
     return this.once(`project/${project.arn}`, () =>
       this.direct.getCodeBuildProject(project),
     );
   }
 
-  getRole(role: RoleRef): Promise<{ exists: boolean; arn?: string }> {
+  getRole(role: RoleRef): Promise<RoleLookup> {
     return this.once(`role/${role.arn}`, () => this.direct.getRole(role));
   }
 

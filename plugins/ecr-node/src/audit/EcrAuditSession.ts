@@ -1,8 +1,16 @@
-import { EcrAnnotationsResult } from '@backstage-ecr/plugin-ecr-common';
+import {
+  EcrAnnotationsResult,
+  OwnershipSubject,
+  RepositoryRef,
+} from '@backstage-ecr/plugin-ecr-common';
 import { Fact, gatherFact } from '../aws/call';
 import { AwsClients } from '../aws/clients';
-import { SetupFacts } from '../setup/facts';
-import { gatherSetupFactsFrom } from '../setup/gatherSetupFacts';
+import { EcrConfig } from '../config';
+import { ResourceTags, SetupFacts } from '../setup/facts';
+import {
+  gatherSetupFactsFrom,
+  ownershipFacts,
+} from '../setup/gatherSetupFacts';
 import { AuditFactSource, ListedRepository } from './AuditFactSource';
 import { ThrottleBackoff } from './retryThrottled';
 
@@ -16,7 +24,12 @@ export type AuditSessionOptions = ThrottleBackoff;
  */
 export interface EcrAuditSession {
   /** The same facts as `EcrService.getSetupFacts`, from the run's shared answers. */
-  getSetupFacts(annotations: EcrAnnotationsResult): Promise<SetupFacts>;
+  getSetupFacts(
+    annotations: EcrAnnotationsResult,
+    subject: OwnershipSubject,
+  ): Promise<SetupFacts>;
+  /** A repository's tags (shared with the facts), or null when it does not exist. */
+  getRepositoryTags(repository: RepositoryRef): Promise<Fact<ResourceTags>>;
   /** Every repository of one account and region (the same listing the facts use). */
   listRepositories(
     accountId: string,
@@ -27,11 +40,21 @@ export interface EcrAuditSession {
 /** An {@link EcrAuditSession} on the SDK clients. */
 export function createAuditSession(
   clients: AwsClients,
+  config: Pick<EcrConfig, 'ownership' | 'allowedRoleArnPatterns'>,
   options: AuditSessionOptions = {},
 ): EcrAuditSession {
   const source = new AuditFactSource(clients, options);
   return {
-    getSetupFacts: annotations => gatherSetupFactsFrom(source, annotations),
+    getSetupFacts: (annotations, subject) =>
+      gatherSetupFactsFrom(
+        source,
+        annotations,
+        ownershipFacts(config, subject),
+      ),
+    getRepositoryTags: repository =>
+      gatherFact('ecr:ListTagsForResource', repository.arn, () =>
+        source.listRepositoryTags(repository),
+      ),
     listRepositories: (accountId, region) =>
       gatherFact(
         'ecr:DescribeRepositories',

@@ -22,6 +22,8 @@ export const CHECK_TITLES: Record<SetupCheckId, string> = {
     'Push access is not in the CodeBuild-managed policy',
   'not-root-credentials': 'Backstage does not use root credentials',
   'images-present': 'Images have been pushed',
+  'repository-owner': 'The repositories belong to this entity',
+  'push-role-owner': 'The pushing role belongs to this entity',
 };
 
 /** A result with its title filled in. */

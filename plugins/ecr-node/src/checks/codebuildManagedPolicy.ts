@@ -11,6 +11,13 @@ import { actionsGranted } from './policyGrants';
  */
 export function checkCodeBuildManagedPolicy(facts: SetupFacts): SetupCheck {
   const attached = facts.attachedPolicies;
+  if (!attached && facts.pushRole.withheld) {
+    return result(
+      'codebuild-managed-policy',
+      'unknown',
+      `Not checked: ${facts.pushRole.withheld} (see "${CHECK_TITLES['push-role-owner']}").`,
+    );
+  }
   if (!attached) {
     return result(
       'codebuild-managed-policy',

@@ -1,7 +1,16 @@
-import { SetupCheck, SETUP_CHECK_IDS } from '@backstage-ecr/plugin-ecr-common';
+import {
+  SetupCheck,
+  SetupCheckId,
+  SETUP_CHECK_IDS,
+} from '@backstage-ecr/plugin-ecr-common';
 import { SetupFacts } from '../setup/facts';
 import { checkAnnotationValid } from './annotationValid';
-import { CHECK_TITLES, result, SetupCheckFunction } from './checkResult';
+import {
+  CHECK_TITLES,
+  result,
+  SetupCheckFunction,
+  worst,
+} from './checkResult';
 import { checkCodeBuildManagedPolicy } from './codebuildManagedPolicy';
 import { checkEncryption } from './encryption';
 import { checkImagesPresent } from './imagesPresent';
@@ -9,6 +18,8 @@ import { checkLifecyclePolicy } from './lifecyclePolicy';
 import { checkNotRootCredentials } from './notRootCredentials';
 import { checkPushPermissions } from './pushPermissions';
 import { checkPushRoleFound } from './pushRoleFound';
+import { checkPushRoleOwner } from './pushRoleOwner';
+import { checkRepositoryOwner } from './repositoryOwner';
 import { checkRepositoryExists } from './repositoryExists';
 import { checkScanOnPush } from './scanOnPush';
 import { checkTagImmutability } from './tagImmutability';
@@ -29,7 +40,20 @@ export const SETUP_CHECKS: Record<
   'codebuild-managed-policy': checkCodeBuildManagedPolicy,
   'not-root-credentials': checkNotRootCredentials,
   'images-present': checkImagesPresent,
+  'repository-owner': checkRepositoryOwner,
+  'push-role-owner': checkPushRoleOwner,
 };
+
+/** The checks that look into each repository, and so skip those withheld. */
+const PER_REPOSITORY_CHECKS: ReadonlySet<SetupCheckId> = new Set([
+  'repository-exists',
+  'scan-on-push',
+  'tag-immutability',
+  'lifecycle-policy',
+  'encryption',
+  'images-present',
+  'push-permissions',
+]);
 
 /**
  * Evaluates every setup check, in the order of DESIGN §6. When the annotations
@@ -47,7 +71,33 @@ export function evaluateSetupChecks(facts: SetupFacts): SetupCheck[] {
           ),
     );
   }
-  return SETUP_CHECK_IDS.map(id => SETUP_CHECKS[id](facts));
+  const withheld = facts.repositories.filter(r => r.withheld);
+  if (!withheld.length) {
+    return SETUP_CHECK_IDS.map(id => SETUP_CHECKS[id](facts));
+  }
+  // Repositories the entity may not read are left out of the checks that
+  // look into them, each of which says why.
+  const readable: SetupFacts = {
+    ...facts,
+    repositories: facts.repositories.filter(r => !r.withheld),
+  };
+  const notes = withheld
+    .map(r => `Not checked: ${r.withheld}.`)
+    .join('\n');
+  return SETUP_CHECK_IDS.map(id => {
+    if (!PER_REPOSITORY_CHECKS.has(id)) return SETUP_CHECKS[id](facts);
+    if (!readable.repositories.length) {
+      return result(id, 'unknown', notes, {
+        remedy: `See "${CHECK_TITLES['repository-owner']}".`,
+      });
+    }
+    const check = SETUP_CHECKS[id](readable);
+    return {
+      ...check,
+      status: worst([check.status, 'unknown']),
+      detail: `${check.detail}\n${notes}`,
+    };
+  });
 }
 
 export { CHECK_TITLES } from './checkResult';
@@ -66,3 +116,5 @@ export { checkPushPermissions } from './pushPermissions';
 export { checkCodeBuildManagedPolicy } from './codebuildManagedPolicy';
 export { checkNotRootCredentials } from './notRootCredentials';
 export { checkImagesPresent } from './imagesPresent';
+export { checkRepositoryOwner } from './repositoryOwner';
+export { checkPushRoleOwner } from './pushRoleOwner';

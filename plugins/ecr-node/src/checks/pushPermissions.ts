@@ -31,6 +31,13 @@ export function checkPushPermissions(facts: SetupFacts): SetupCheck {
   const role = facts.pushRole.role;
   const roleArn = role?.ok ? role.value.arn : facts.pushRole.candidateRoleArn;
   const simulation = facts.pushPermissions;
+  if (!simulation && facts.pushRole.withheld) {
+    return result(
+      'push-permissions',
+      'unknown',
+      `Not checked: ${facts.pushRole.withheld} (see "${CHECK_TITLES['push-role-owner']}").`,
+    );
+  }
   if (!simulation || !roleArn) {
     return result(
       'push-permissions',
@@ -91,11 +98,8 @@ export function checkPushPermissions(facts: SetupFacts): SetupCheck {
         null,
         2,
       );
-      return `Policy ${pushPolicyName(
-        repository.name,
-      )}:\n\n${document}\n\naws iam put-role-policy --role-name ${roleName} --policy-name ${pushPolicyName(
-        repository.name,
-      )} --policy-document '${JSON.stringify(
+      const policyName = pushPolicyName(repository);
+      return `Policy ${policyName}:\n\n${document}\n\naws iam put-role-policy --role-name ${roleName} --policy-name ${policyName} --policy-document '${JSON.stringify(
         pushPolicyDocument(repository.arn),
       )}'`;
     })

@@ -56,6 +56,17 @@ export function checkPushRoleFound(facts: SetupFacts): SetupCheck {
       ? `the service role of CodeBuild project ${project?.name}`
       : `named by ${PUSH_ROLE_ARN_ANNOTATION}`;
   const role = pushRole.role;
+  if (!role && pushRole.withheld) {
+    return result(
+      'push-role-found',
+      'fail',
+      `The role is ${pushRole.candidateRoleArn} (${from}), but ${pushRole.withheld}.`,
+      {
+        remedy:
+          'Use a build role whose ARN matches ecr.iam.allowedRoleArnPatterns, or ask the platform team to widen the patterns.',
+      },
+    );
+  }
   if (!role) {
     return result(
       'push-role-found',

@@ -1,9 +1,11 @@
 import {
+  ClaimResponse,
   CreateRepositoryResponse,
   EcrAnnotations,
   EcrAnnotationsResult,
   EcrRepositoryImages,
   ImageScanFindings,
+  OwnershipSubject,
   PushAccessResponse,
   RepositoryRef,
   SetupCheck,
@@ -19,8 +21,10 @@ import { evaluateSetupChecks } from '../checks';
 import { EcrConfig } from '../config';
 import { IMAGE_DIGEST, readImageFindings } from '../findings/readImageFindings';
 import { readRepositoryImages } from '../images/readRepositoryImages';
-import { SetupFacts } from '../setup/facts';
-import { gatherSetupFacts } from '../setup/gatherSetupFacts';
+import { ResourceTags, SetupFacts } from '../setup/facts';
+import { AwsSetupFactSource } from '../setup/factSource';
+import { gatherSetupFacts, ownershipFacts } from '../setup/gatherSetupFacts';
+import { claim, ClaimRequest } from '../writes/claim';
 import {
   createRepository,
   CreateRepositoryRequest,
@@ -67,8 +71,19 @@ export class DefaultEcrService implements EcrService {
     );
   }
 
-  getSetupFacts(annotations: EcrAnnotationsResult): Promise<SetupFacts> {
-    return gatherSetupFacts(this.clients, annotations);
+  getRepositoryTags(repository: RepositoryRef): Promise<ResourceTags> {
+    return new AwsSetupFactSource(this.clients).listRepositoryTags(repository);
+  }
+
+  getSetupFacts(
+    annotations: EcrAnnotationsResult,
+    subject: OwnershipSubject,
+  ): Promise<SetupFacts> {
+    return gatherSetupFacts(
+      this.clients,
+      annotations,
+      ownershipFacts(this.config, subject),
+    );
   }
 
   evaluateSetupChecks(facts: SetupFacts): SetupCheck[] {
@@ -87,7 +102,11 @@ export class DefaultEcrService implements EcrService {
     return grantPushAccess(this.clients, this.config, request);
   }
 
+  claim(request: ClaimRequest): Promise<ClaimResponse> {
+    return claim(this.clients, this.config, request);
+  }
+
   startAudit(options?: AuditSessionOptions): EcrAuditSession {
-    return createAuditSession(this.clients, options);
+    return createAuditSession(this.clients, this.config, options);
   }
 }

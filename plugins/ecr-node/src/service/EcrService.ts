@@ -1,16 +1,19 @@
 import {
+  ClaimResponse,
   CreateRepositoryResponse,
   EcrAnnotations,
   EcrAnnotationsResult,
   EcrRepositoryImages,
   ImageScanFindings,
+  OwnershipSubject,
   PushAccessResponse,
   RepositoryRef,
   SetupCheck,
 } from '@backstage-ecr/plugin-ecr-common';
 import { AuditSessionOptions, EcrAuditSession } from '../audit/EcrAuditSession';
 import { EcrConfig } from '../config';
-import { SetupFacts } from '../setup/facts';
+import { ResourceTags, SetupFacts } from '../setup/facts';
+import { ClaimRequest } from '../writes/claim';
 import { CreateRepositoryRequest } from '../writes/createRepository';
 import { GrantPushAccessRequest } from '../writes/grantPushAccess';
 
@@ -35,8 +38,20 @@ export interface EcrService {
     digest: string,
   ): Promise<ImageScanFindings>;
 
-  /** What the setup checks need, gathered from AWS (plain data, JSON-safe). */
-  getSetupFacts(annotations: EcrAnnotationsResult): Promise<SetupFacts>;
+  /**
+   * A repository's tags (who it belongs to), or null when it does not exist.
+   * Callers check them before reading anything else of the repository.
+   */
+  getRepositoryTags(repository: RepositoryRef): Promise<ResourceTags>;
+
+  /**
+   * What the setup checks need, gathered from AWS (plain data, JSON-safe),
+   * only as far as AWS says the resources belong to `subject`.
+   */
+  getSetupFacts(
+    annotations: EcrAnnotationsResult,
+    subject: OwnershipSubject,
+  ): Promise<SetupFacts>;
 
   /** The setup checks of DESIGN §6, from facts alone. */
   evaluateSetupChecks(facts: SetupFacts): SetupCheck[];
@@ -55,6 +70,13 @@ export interface EcrService {
    * only reads.
    */
   grantPushAccess(request: GrantPushAccessRequest): Promise<PushAccessResponse>;
+
+  /**
+   * Binds the entity's unbound repositories, and its pushing role, to it by
+   * tagging them; never re-binds a resource bound to anyone else. A dry run
+   * only reads.
+   */
+  claim(request: ClaimRequest): Promise<ClaimResponse>;
 
   /**
    * Starts the AWS side of one platform audit run: setup facts and repository

@@ -4,6 +4,7 @@ import {
   DescribeRepositoriesCommand,
   GetLifecyclePolicyCommand,
   LifecyclePolicyNotFoundException,
+  ListTagsForResourceCommand,
   RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr';
 import {
@@ -25,6 +26,7 @@ import {
   PolicyDocumentFacts,
   PushDecision,
   RepositorySettingsFacts,
+  ResourceTags,
 } from './facts';
 
 /** The first page of DescribeImages, summed up. */
@@ -42,6 +44,8 @@ export interface ImagesSample {
  * across every entity of a run.
  */
 export interface SetupFactSource {
+  /** ListTagsForResource: the repository's tags, or null when it does not exist. */
+  listRepositoryTags(repository: RepositoryRef): Promise<ResourceTags>;
   /** DescribeRepositories: the settings, or null when the repository does not exist. */
   describeRepository(
     repository: RepositoryRef,
@@ -50,12 +54,10 @@ export interface SetupFactSource {
   hasLifecyclePolicy(repository: RepositoryRef): Promise<boolean>;
   /** The first page of DescribeImages. */
   sampleImages(repository: RepositoryRef): Promise<ImagesSample>;
-  /** BatchGetProjects: whether the project exists, and its service role. */
-  getCodeBuildProject(
-    project: CodeBuildProjectRef,
-  ): Promise<{ found: boolean; serviceRole?: string }>;
-  /** GetRole: whether the role exists, and its full ARN. */
-  getRole(role: RoleRef): Promise<{ exists: boolean; arn?: string }>;
+  /** BatchGetProjects: whether the project exists, its service role and tags. */
+  getCodeBuildProject(project: CodeBuildProjectRef): Promise<ProjectLookup>;
+  /** GetRole: whether the role exists, its full ARN and tags. */
+  getRole(role: RoleRef): Promise<RoleLookup>;
   /** SimulatePrincipalPolicy of the actions on one resource, every page. */
   simulatePrincipalPolicy(
     role: RoleRef,
@@ -78,6 +80,34 @@ export interface SetupFactSource {
   ): Promise<{ arn: string; accountId: string }>;
 }
 
+/** What BatchGetProjects says of one project. */
+export interface ProjectLookup {
+  found: boolean;
+  serviceRole?: string;
+  tags?: Record<string, string>;
+}
+
+/** What GetRole says of one role. */
+export interface RoleLookup {
+  exists: boolean;
+  arn?: string;
+  tags?: Record<string, string>;
+}
+
+/** Tags as AWS lists them (`Key`/`Value`, or CodeBuild's `key`/`value`), as a map. */
+export function tagMap(
+  tags:
+    | Array<{ Key?: string; Value?: string; key?: string; value?: string }>
+    | undefined,
+): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const tag of tags ?? []) {
+    const key = tag.Key ?? tag.key;
+    if (key !== undefined) map[key] = tag.Value ?? tag.value ?? '';
+  }
+  return map;
+}
+
 /** Enough images to say "N images" without paging through a large repository. */
 const IMAGES_SAMPLE_SIZE = 1000;
 
@@ -98,6 +128,18 @@ export function repositorySettings(found: {
 /** {@link SetupFactSource} straight on the SDK clients: one call per question. */
 export class AwsSetupFactSource implements SetupFactSource {
   constructor(private readonly clients: AwsClients) {}
+
+  async listRepositoryTags(repository: RepositoryRef): Promise<ResourceTags> {
+    try {
+      const answer = await this.clients
+        .ecr(repository.accountId, repository.region)
+        .send(new ListTagsForResourceCommand({ resourceArn: repository.arn }));
+      return tagMap(answer.tags);
+    } catch (error) {
+      if (error instanceof RepositoryNotFoundException) return null;
+      throw error;
+    }
+  }
 
   async describeRepository(
     repository: RepositoryRef,
@@ -158,22 +200,30 @@ export class AwsSetupFactSource implements SetupFactSource {
 
   async getCodeBuildProject(
     project: CodeBuildProjectRef,
-  ): Promise<{ found: boolean; serviceRole?: string }> {
+  ): Promise<ProjectLookup> {
     const answer = await this.clients
       .codeBuild(project.accountId, project.region)
       .send(new BatchGetProjectsCommand({ names: [project.name] }));
     const found = answer.projects?.find(p => p.name === project.name);
     return found
-      ? { found: true, serviceRole: found.serviceRole }
+      ? {
+          found: true,
+          serviceRole: found.serviceRole,
+          tags: tagMap(found.tags),
+        }
       : { found: false };
   }
 
-  async getRole(role: RoleRef): Promise<{ exists: boolean; arn?: string }> {
+  async getRole(role: RoleRef): Promise<RoleLookup> {
     try {
       const answer = await this.clients
         .iam(role.accountId, role.partition)
         .send(new GetRoleCommand({ RoleName: role.name }));
-      return { exists: true, arn: answer.Role?.Arn ?? role.arn };
+      return {
+        exists: true,
+        arn: answer.Role?.Arn ?? role.arn,
+        tags: tagMap(answer.Role?.Tags),
+      };
     } catch (error) {
       if (error instanceof NoSuchEntityException) return { exists: false };
       throw error;

@@ -1,6 +1,9 @@
 import {
   EcrAnnotationsResult,
+  OwnershipSubject,
+  OwnershipTagKeys,
   RepositoryRef,
+  UnboundReadPolicy,
 } from '@backstage-ecr/plugin-ecr-common';
 import { Fact } from '../aws/call';
 
@@ -21,10 +24,30 @@ export interface SetupFacts {
   attachedPolicies?: Fact<AttachedPolicy[]>;
   /** Who Backstage is in each account it used. */
   callerIdentities: CallerIdentityFacts[];
+  /** Whom the facts were gathered for, and how ownership is judged. */
+  ownership?: OwnershipFacts;
 }
+
+/** The entity the facts are for, and the rules its resources are judged by. */
+export interface OwnershipFacts extends OwnershipTagKeys {
+  subject: OwnershipSubject;
+  unbound: UnboundReadPolicy;
+  /** `ecr.iam.allowedRoleArnPatterns`: the only roles Backstage inspects. */
+  allowedRoleArnPatterns: string[];
+}
+
+/** A resource's tags, or null when it does not exist. */
+export type ResourceTags = Record<string, string> | null;
 
 /** One annotated repository. */
 export interface RepositoryFacts extends RepositoryRef {
+  /** ListTagsForResource: who the repository belongs to; null when it does not exist. */
+  tags?: Fact<ResourceTags>;
+  /**
+   * Why nothing else was read of this repository: it belongs to someone else,
+   * or who it belongs to is unknown, or unbound repositories are not read.
+   */
+  withheld?: string;
   /** DescribeRepositories: the settings, or null when the repository does not exist. */
   settings: Fact<RepositorySettingsFacts | null>;
   /** GetLifecyclePolicy; absent when the repository does not exist. */
@@ -47,8 +70,12 @@ export interface PushRoleFacts {
   codeBuildProject?: {
     arn: string;
     name: string;
-    /** BatchGetProjects: whether it exists and its service role (an ARN or a name). */
-    lookup: Fact<{ found: boolean; serviceRole?: string }>;
+    /** BatchGetProjects: whether it exists, its service role (an ARN or a name) and tags. */
+    lookup: Fact<{
+      found: boolean;
+      serviceRole?: string;
+      tags?: Record<string, string>;
+    }>;
   };
   /** The role named by `ecr.backstage-ecr.io/push-role-arn`. */
   annotatedRoleArn?: string;
@@ -56,8 +83,14 @@ export interface PushRoleFacts {
   source?: 'annotation' | 'codebuild';
   /** The role to check, as the annotation or the project names it. */
   candidateRoleArn?: string;
-  /** GetRole on the candidate: whether it exists, and its full ARN. */
-  role?: Fact<{ exists: boolean; arn?: string }>;
+  /** GetRole on the candidate: whether it exists, its full ARN and tags. */
+  role?: Fact<{ exists: boolean; arn?: string; tags?: Record<string, string> }>;
+  /**
+   * Why the role's permissions and policies were not read: it is outside
+   * `ecr.iam.allowedRoleArnPatterns`, or it does not belong to the entity.
+   * Set before GetRole (no `role` fact) when the patterns already exclude it.
+   */
+  withheld?: string;
 }
 
 /** One simulated action on one resource. */

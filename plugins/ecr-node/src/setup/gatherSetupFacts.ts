@@ -1,15 +1,23 @@
 import {
+  belongs,
+  Binding,
+  describeBinding,
   EcrAnnotations,
   EcrAnnotationsResult,
+  judgeBinding,
+  OwnershipSubject,
   parseRoleArn,
   RepositoryRef,
 } from '@backstage-ecr/plugin-ecr-common';
+import { roleArnMatches } from '../writes/allowedTargets';
 import { Fact, gatherFact } from '../aws/call';
 import { AwsClients } from '../aws/clients';
+import { EcrConfig } from '../config';
 import {
   AttachedPolicy,
   CallerIdentityFacts,
   CODEBUILD_MANAGED_POLICY_PREFIX,
+  OwnershipFacts,
   PushDecision,
   PushRoleFacts,
   RepositoryFacts,
@@ -23,17 +31,40 @@ import {
 
 export { parsePolicyDocument } from './factSource';
 
+/** How `subject`'s resources are judged, from the `ecr` configuration. */
+export function ownershipFacts(
+  config: Pick<EcrConfig, 'ownership' | 'allowedRoleArnPatterns'>,
+  subject: OwnershipSubject,
+): OwnershipFacts {
+  return {
+    subject,
+    entityRefTag: config.ownership.entityRefTag,
+    ownerTag: config.ownership.ownerTag,
+    unbound: config.ownership.unbound,
+    allowedRoleArnPatterns: config.allowedRoleArnPatterns,
+  };
+}
+
 /**
  * Gathers what the setup checks need from AWS, for the ARNs the annotations
- * name and nothing else. Calls that do not depend on each other run together;
- * a refusal of Backstage's identity becomes a denied fact, so that the other
- * checks still answer.
+ * name and nothing else, and only as far as AWS says they belong to the
+ * entity: a repository's tags are read first, and nothing more of it when it
+ * belongs to someone else; a role's permissions and policies are read only
+ * when it matches `ecr.iam.allowedRoleArnPatterns` and belongs to the entity
+ * (itself, or through the CodeBuild project whose service role it is). Calls
+ * that do not depend on each other run together; a refusal of Backstage's
+ * identity becomes a denied fact, so that the other checks still answer.
  */
 export function gatherSetupFacts(
   clients: AwsClients,
   annotations: EcrAnnotationsResult,
+  ownership: OwnershipFacts,
 ): Promise<SetupFacts> {
-  return gatherSetupFactsFrom(new AwsSetupFactSource(clients), annotations);
+  return gatherSetupFactsFrom(
+    new AwsSetupFactSource(clients),
+    annotations,
+    ownership,
+  );
 }
 
 /**
@@ -43,6 +74,7 @@ export function gatherSetupFacts(
 export async function gatherSetupFactsFrom(
   source: SetupFactSource,
   annotations: EcrAnnotationsResult,
+  ownership: OwnershipFacts,
 ): Promise<SetupFacts> {
   if (!annotations.ok) {
     return {
@@ -50,20 +82,25 @@ export async function gatherSetupFactsFrom(
       repositories: [],
       pushRole: {},
       callerIdentities: [],
+      ownership,
     };
   }
   const value = annotations.value;
   const [repositories, pushRole, callerIdentities] = await Promise.all([
-    Promise.all(value.repositories.map(r => gatherRepository(source, r))),
-    gatherPushRole(source, value),
+    Promise.all(
+      value.repositories.map(r => gatherRepository(source, r, ownership)),
+    ),
+    gatherPushRole(source, value, ownership),
     gatherCallerIdentities(source, value),
   ]);
   const roleArn = roleArnToInspect(pushRole);
   if (!roleArn) {
-    return { annotations, repositories, pushRole, callerIdentities };
+    return { annotations, repositories, pushRole, callerIdentities, ownership };
   }
+  // Push is simulated only on repositories the entity may read.
+  const readable = repositories.filter(r => !r.withheld);
   const [pushPermissions, attachedPolicies] = await Promise.all([
-    simulatePush(source, roleArn, value.repositories),
+    simulatePush(source, roleArn, readable),
     gatherAttachedPolicies(source, roleArn),
   ]);
   return {
@@ -73,13 +110,67 @@ export async function gatherSetupFactsFrom(
     pushPermissions,
     attachedPolicies,
     callerIdentities,
+    ownership,
   };
+}
+
+/**
+ * Why the entity may not read a repository with these tags, or undefined when
+ * it may: bound elsewhere, or unbound while `ecr.ownership.unbound` is `deny`.
+ */
+export function readRefusal(
+  what: string,
+  binding: Binding,
+  ownership: Pick<OwnershipFacts, 'entityRefTag' | 'ownerTag' | 'unbound'>,
+): string | undefined {
+  if (belongs(binding)) return undefined;
+  if (binding.state === 'unbound') {
+    return ownership.unbound === 'deny'
+      ? `${describeBinding(
+          what,
+          binding,
+          ownership,
+        )}, and unbound repositories are not shown (ecr.ownership.unbound: deny)`
+      : undefined;
+  }
+  return describeBinding(what, binding, ownership);
 }
 
 async function gatherRepository(
   source: SetupFactSource,
   repository: RepositoryRef,
+  ownership: OwnershipFacts,
 ): Promise<RepositoryFacts> {
+  const tags = await gatherFact(
+    'ecr:ListTagsForResource',
+    repository.arn,
+    () => source.listRepositoryTags(repository),
+  );
+  if (!tags.ok) {
+    return {
+      ...repository,
+      tags,
+      settings: tags,
+      withheld: `who ${repository.name} belongs to is unknown: Backstage may not call ${tags.deniedAction}`,
+    };
+  }
+  if (tags.value === null) {
+    // ListTagsForResource found no such repository.
+    return { ...repository, tags, settings: { ok: true, value: null } };
+  }
+  const refusal = readRefusal(
+    `Repository ${repository.name}`,
+    judgeBinding(tags.value, ownership.subject, ownership),
+    ownership,
+  );
+  if (refusal) {
+    return {
+      ...repository,
+      tags,
+      settings: { ok: true, value: null },
+      withheld: refusal,
+    };
+  }
   const settings = await gatherFact(
     'ecr:DescribeRepositories',
     repository.arn,
@@ -89,7 +180,7 @@ async function gatherRepository(
   // still exist; its lifecycle policy and images are read either way only
   // when it is known to exist.
   if (!settings.ok || settings.value === null) {
-    return { ...repository, settings };
+    return { ...repository, tags, settings };
   }
   const [lifecyclePolicy, images] = await Promise.all([
     gatherFact('ecr:GetLifecyclePolicy', repository.arn, async () => ({
@@ -99,14 +190,16 @@ async function gatherRepository(
       source.sampleImages(repository),
     ),
   ]);
-  return { ...repository, settings, lifecyclePolicy, images };
+  return { ...repository, tags, settings, lifecyclePolicy, images };
 }
 
 async function gatherPushRole(
   source: SetupFactSource,
   annotations: EcrAnnotations,
+  ownership: OwnershipFacts,
 ): Promise<PushRoleFacts> {
   const facts: PushRoleFacts = {};
+  let projectBinding: Binding | undefined;
   if (annotations.pushRole) {
     // The explicit role annotation names the pushing role outright.
     facts.annotatedRoleArn = annotations.pushRole.arn;
@@ -120,6 +213,13 @@ async function gatherPushRole(
       () => source.getCodeBuildProject(project),
     );
     facts.codeBuildProject = { arn: project.arn, name: project.name, lookup };
+    if (lookup.ok && lookup.value.found) {
+      projectBinding = judgeBinding(
+        lookup.value.tags ?? {},
+        ownership.subject,
+        ownership,
+      );
+    }
     if (lookup.ok && lookup.value.serviceRole) {
       facts.source = 'codebuild';
       facts.candidateRoleArn = serviceRoleArn(
@@ -132,13 +232,73 @@ async function gatherPushRole(
   const candidate = facts.candidateRoleArn
     ? parseRoleArn(facts.candidateRoleArn)
     : undefined;
-  if (candidate?.ok) {
-    const role = candidate.value;
-    facts.role = await gatherFact('iam:GetRole', role.arn, () =>
-      source.getRole(role),
-    );
+  if (!candidate?.ok) return facts;
+  const role = candidate.value;
+  // Roles outside the patterns are never asked about: not even whether they exist.
+  const outside = outsidePatterns(role.arn, ownership.allowedRoleArnPatterns);
+  if (outside) {
+    facts.withheld = outside;
+    return facts;
   }
+  facts.role = await gatherFact('iam:GetRole', role.arn, () =>
+    source.getRole(role),
+  );
+  if (!facts.role.ok) {
+    facts.withheld = `who the role belongs to is unknown: Backstage may not call ${facts.role.deniedAction}`;
+    return facts;
+  }
+  if (!facts.role.value.exists) return facts;
+  const found = facts.role.value;
+  facts.withheld =
+    outsidePatterns(found.arn ?? role.arn, ownership.allowedRoleArnPatterns) ??
+    roleRefusal(
+      judgeBinding(found.tags ?? {}, ownership.subject, ownership),
+      facts.source === 'codebuild' ? projectBinding : undefined,
+      ownership,
+    );
   return facts;
+}
+
+/** Why a role is not inspected because of `ecr.iam.allowedRoleArnPatterns`. */
+function outsidePatterns(
+  roleArn: string,
+  patterns: readonly string[],
+): string | undefined {
+  if (patterns.some(pattern => roleArnMatches(roleArn, pattern))) {
+    return undefined;
+  }
+  return patterns.length
+    ? `${roleArn} matches none of ecr.iam.allowedRoleArnPatterns (${patterns.join(
+        ', ',
+      )}), so Backstage neither inspects nor changes it`
+    : `ecr.iam.allowedRoleArnPatterns is empty, so Backstage inspects no role`;
+}
+
+/**
+ * Why a role does not belong to the entity, or undefined when it does: its
+ * own tags decide when they bind it; an untagged role belongs through the
+ * CodeBuild project whose service role it is.
+ */
+export function roleRefusal(
+  roleBinding: Binding,
+  projectBinding: Binding | undefined,
+  ownership: Pick<OwnershipFacts, 'entityRefTag' | 'ownerTag'>,
+): string | undefined {
+  if (belongs(roleBinding)) return undefined;
+  if (roleBinding.state === 'elsewhere') {
+    return describeBinding('The role', roleBinding, ownership);
+  }
+  if (projectBinding && belongs(projectBinding)) return undefined;
+  if (projectBinding?.state === 'elsewhere') {
+    return `The role is unbound, and ${describeBinding(
+      'its CodeBuild project',
+      projectBinding,
+      ownership,
+    )}`;
+  }
+  return `${describeBinding('The role', roleBinding, ownership)}${
+    projectBinding ? ', and so is its CodeBuild project' : ''
+  }`;
 }
 
 /** CodeBuild reports the service role as an ARN, or as a bare name. */
@@ -154,14 +314,12 @@ function serviceRoleArn(
 
 /**
  * The role ARN to simulate: the one GetRole confirmed (it carries the real
- * path), or, when Backstage may not call GetRole, the one the annotation or the
- * project names, so that push permissions can still be checked.
+ * path), once it is known to belong to the entity.
  */
 function roleArnToInspect(pushRole: PushRoleFacts): string | undefined {
   const role = pushRole.role;
-  if (!role) return undefined;
-  if (role.ok) return role.value.exists ? role.value.arn : undefined;
-  return pushRole.candidateRoleArn;
+  if (!role?.ok || pushRole.withheld || !role.value.exists) return undefined;
+  return role.value.arn;
 }
 
 async function simulatePush(

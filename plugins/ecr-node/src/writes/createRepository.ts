@@ -12,7 +12,11 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-ecr';
 import {
+  belongs,
+  bindingTags,
   CreateRepositoryResponse,
+  judgeBinding,
+  OwnershipSubject,
   RepositoryRef,
   RepositorySettings,
 } from '@backstage-ecr/plugin-ecr-common';
@@ -28,7 +32,8 @@ import {
 } from '../aws/errors';
 import { EcrConfig } from '../config';
 import { repositoryUri } from '../images/repositoryUri';
-import { requireAllowedAccount } from './allowedTargets';
+import { requireAllowedAccount, requireAllowedRegion } from './allowedTargets';
+import { notOwnedError } from './ownership';
 import {
   RepositorySettingsOverrides,
   resolveRepositorySettings,
@@ -38,8 +43,12 @@ import {
 /** What to create, and how. */
 export interface CreateRepositoryRequest {
   repository: RepositoryRef;
-  /** The catalog entity the repository is for; it becomes a tag. */
-  entityRef?: string;
+  /**
+   * The catalog entity the repository is for: a new repository is tagged as
+   * its own (entity and owner), an existing one is reused only when it
+   * belongs to it.
+   */
+  subject: OwnershipSubject;
   /** Changes to the defaults of DESIGN §7. */
   settings?: RepositorySettingsOverrides;
   /** Answer what would be created, and create nothing. */
@@ -79,8 +88,13 @@ export async function createRepository(
     config.allowedAccounts,
     `Repository ${repository.arn}`,
   );
+  requireAllowedRegion(
+    repository.region,
+    config.regions,
+    `Repository ${repository.arn}`,
+  );
   const desired = resolveRepositorySettings(repository, {
-    entityRef: request.entityRef,
+    bindingTags: bindingTags(request.subject, config.ownership),
     overrides: request.settings,
   });
   const ecr = clients.ecr(repository.accountId, repository.region);
@@ -98,6 +112,20 @@ export async function createRepository(
   const onExisting = async (
     found: FoundRepository,
   ): Promise<CreateRepositoryResponse> => {
+    // Reused, or finished, only when it is the entity's own.
+    const binding = judgeBinding(
+      found.settings.tags,
+      request.subject,
+      config.ownership,
+    );
+    if (!belongs(binding)) {
+      throw notOwnedError(
+        `Repository ${repository.arn} exists already and`,
+        binding,
+        request.subject,
+        config.ownership,
+      );
+    }
     if (found.settings.tags[SETUP_STATE_TAG] === 'incomplete') {
       // Backstage's own creation that did not finish: finish it.
       const finished: RepositorySettings = {

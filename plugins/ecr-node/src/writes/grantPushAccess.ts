@@ -1,26 +1,29 @@
-import { BatchGetProjectsCommand } from '@aws-sdk/client-codebuild';
 import {
-  GetRoleCommand,
   GetRolePolicyCommand,
   NoSuchEntityException,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import {
   CodeBuildProjectRef,
-  parseRoleArn,
+  OwnershipSubject,
   PolicyDocument,
   PushAccessResponse,
   RepositoryRef,
   RoleRef,
 } from '@backstage-ecr/plugin-ecr-common';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError, InputError } from '@backstage/errors';
 import { callAws } from '../aws/call';
 import { AwsClients } from '../aws/clients';
 import { EcrConfig } from '../config';
 import { parsePolicyDocument } from '../setup/gatherSetupFacts';
 import { PolicyStatementFacts } from '../setup/facts';
 import { pushPolicyDocument, pushPolicyName } from '../setup/pushPolicy';
-import { requireAllowedAccount, requireAllowedRole } from './allowedTargets';
+import { requireAllowedAccount, requireAllowedRegion } from './allowedTargets';
+import {
+  findRole,
+  requireRepositoryBelongs,
+  requireRoleBelongs,
+} from './ownership';
 
 /** Whose role gets push access to which repository. */
 export interface GrantPushAccessRequest {
@@ -29,26 +32,34 @@ export interface GrantPushAccessRequest {
   role?: RoleRef;
   /** A CodeBuild project whose service role is the pushing role. */
   codeBuildProject?: CodeBuildProjectRef;
+  /** The entity the grant is for: the repository and the role must belong to it. */
+  subject: OwnershipSubject;
   /** Answer the exact change, and make none. */
   dryRun?: boolean;
 }
 
 /**
  * Gives a role least-privilege push access to one repository (DESIGN §7): one
- * inline policy, `backstage-ecr-push-<repository>`, with the five layer and
- * push actions on the repository ARN and GetAuthorizationToken on `*`. Only
- * that policy is ever written: no other policy of the role is read for change,
- * edited or removed (in particular not CodeBuild's `CodeBuildBasePolicy-*`).
- * When the role has that policy with an equivalent document already, nothing
- * is written. Roles outside `ecr.iam.allowedRoleArnPatterns` are refused (403)
- * before anything is asked of IAM about them.
+ * inline policy, `backstage-ecr-push-<repository>-<hash of its ARN>`, with the
+ * five layer and push actions on the repository ARN and GetAuthorizationToken
+ * on `*`. Only that policy is ever written: no other policy of the role is read
+ * for change, edited or removed (in particular not CodeBuild's
+ * `CodeBuildBasePolicy-*`). When the role has that policy with an equivalent
+ * document already, nothing is written; a policy of that name that grants
+ * anything else is never replaced (409).
+ *
+ * Refused before anything is written: a repository or role in an account
+ * outside `ecr.allowedAccounts` (400) or a region outside `ecr.regions` (403);
+ * a role outside `ecr.iam.allowedRoleArnPatterns` (403, before IAM is asked
+ * about it); a repository or role that AWS does not say belongs to the entity
+ * (403, naming who it belongs to); a repository that does not exist (409).
  */
 export async function grantPushAccess(
   clients: AwsClients,
   config: EcrConfig,
   request: GrantPushAccessRequest,
 ): Promise<PushAccessResponse> {
-  const { repository, dryRun = false } = request;
+  const { repository, subject, dryRun = false } = request;
   if (Boolean(request.role) === Boolean(request.codeBuildProject)) {
     throw new InputError(
       'Name the pushing role either by its ARN or by the CodeBuild project whose service role it is, not both and not neither',
@@ -59,59 +70,35 @@ export async function grantPushAccess(
     config.allowedAccounts,
     `Repository ${repository.arn}`,
   );
-
-  let candidate: RoleRef;
-  // A bare role name from CodeBuild says nothing of the role's path, so the
-  // patterns are checked on the ARN IAM answers.
-  let pathKnown = true;
-  if (request.role) {
-    requireAllowedAccount(
-      request.role.accountId,
-      config.allowedAccounts,
-      `Role ${request.role.arn}`,
+  requireAllowedRegion(
+    repository.region,
+    config.regions,
+    `Repository ${repository.arn}`,
+  );
+  const repositoryBinding = await requireRepositoryBelongs(
+    clients,
+    config,
+    repository,
+    subject,
+  );
+  if (repositoryBinding === 'missing' && !dryRun) {
+    throw new ConflictError(
+      `Repository ${repository.arn} does not exist yet: create it first, then grant push access to it`,
     );
-    candidate = request.role;
-  } else {
-    const project = request.codeBuildProject!;
-    requireAllowedAccount(
-      project.accountId,
-      config.allowedAccounts,
-      `CodeBuild project ${project.arn}`,
-    );
-    const serviceRole = await serviceRoleOf(clients, project);
-    candidate = serviceRole.role;
-    pathKnown = serviceRole.pathKnown;
   }
-  if (pathKnown) {
-    requireAllowedRole(candidate.arn, config.allowedRoleArnPatterns);
-  }
+  const found = await findRole(clients, config, request, subject);
+  requireRoleBelongs(found, subject, config);
+  const role = found.role;
+  const roleArn = role.arn;
+  const iam = clients.iam(role.accountId, role.partition);
 
-  const iam = clients.iam(candidate.accountId, candidate.partition);
-  // The role's ARN as IAM has it: a name from CodeBuild carries no path.
-  const roleArn = await callAws('iam:GetRole', candidate.arn, async () => {
-    try {
-      const answer = await iam.send(
-        new GetRoleCommand({ RoleName: candidate.name }),
-      );
-      return answer.Role?.Arn ?? candidate.arn;
-    } catch (error) {
-      if (error instanceof NoSuchEntityException) {
-        throw new NotFoundError(
-          `Role ${candidate.name} does not exist in account ${candidate.accountId}`,
-        );
-      }
-      throw error;
-    }
-  });
-  requireAllowedRole(roleArn, config.allowedRoleArnPatterns);
-
-  const policyName = pushPolicyName(repository.name);
+  const policyName = pushPolicyName(repository);
   const policyDocument = pushPolicyDocument(repository.arn);
   const current = await callAws('iam:GetRolePolicy', roleArn, async () => {
     try {
       const answer = await iam.send(
         new GetRolePolicyCommand({
-          RoleName: candidate.name,
+          RoleName: role.name,
           PolicyName: policyName,
         }),
       );
@@ -121,12 +108,19 @@ export async function grantPushAccess(
       throw error;
     }
   });
-  const changed = !(current && isEquivalent(current, policyDocument));
+  // The name is Backstage's for this repository; a policy of that name that
+  // says anything else was written by someone else, and is not replaced.
+  if (current !== undefined && !isEquivalent(current ?? {}, policyDocument)) {
+    throw new ConflictError(
+      `Role ${roleArn} has an inline policy ${policyName} that does not grant exactly push access to ${repository.arn}; Backstage does not replace a policy it did not write. Rename or remove that policy in IAM, then try again.`,
+    );
+  }
+  const changed = current === undefined;
   if (changed && !dryRun) {
     await callAws('iam:PutRolePolicy', roleArn, () =>
       iam.send(
         new PutRolePolicyCommand({
-          RoleName: candidate.name,
+          RoleName: role.name,
           PolicyName: policyName,
           PolicyDocument: JSON.stringify(policyDocument),
         }),
@@ -134,51 +128,6 @@ export async function grantPushAccess(
     );
   }
   return { dryRun, changed, roleArn, policyName, policyDocument };
-}
-
-/** The project's service role, from BatchGetProjects. */
-async function serviceRoleOf(
-  clients: AwsClients,
-  project: CodeBuildProjectRef,
-): Promise<{ role: RoleRef; pathKnown: boolean }> {
-  const serviceRole = await callAws(
-    'codebuild:BatchGetProjects',
-    project.arn,
-    async () => {
-      const answer = await clients
-        .codeBuild(project.accountId, project.region)
-        .send(new BatchGetProjectsCommand({ names: [project.name] }));
-      const found = answer.projects?.find(p => p.name === project.name);
-      if (!found) {
-        throw new NotFoundError(
-          `CodeBuild project ${project.name} does not exist in account ${project.accountId}, region ${project.region}`,
-        );
-      }
-      if (!found.serviceRole) {
-        throw new NotFoundError(
-          `CodeBuild project ${project.name} has no service role`,
-        );
-      }
-      return found.serviceRole;
-    },
-  );
-  // CodeBuild reports the role as an ARN, or as a bare name.
-  const pathKnown = serviceRole.startsWith('arn:');
-  const arn = pathKnown
-    ? serviceRole
-    : `arn:${project.partition}:iam::${project.accountId}:role/${serviceRole}`;
-  const parsed = parseRoleArn(arn);
-  if (!parsed.ok) {
-    throw new InputError(
-      `CodeBuild project ${project.name} names a service role Backstage cannot read: ${parsed.error}`,
-    );
-  }
-  requireAllowedAccount(
-    parsed.value.accountId,
-    [project.accountId],
-    `The service role of CodeBuild project ${project.name}`,
-  );
-  return { role: parsed.value, pathKnown };
 }
 
 /**

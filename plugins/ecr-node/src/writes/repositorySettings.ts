@@ -25,7 +25,7 @@ export interface RepositorySettingsOverrides {
   kmsKey?: string;
   /** A lifecycle policy as JSON text; the default expires untagged images after 14 days. */
   lifecyclePolicyText?: string;
-  /** Extra tags; the entity-ref tag and the setup tag are Backstage's own. */
+  /** Extra tags; the binding tags and the setup tag are Backstage's own. */
   tags?: Record<string, string>;
 }
 
@@ -49,7 +49,11 @@ export const DEFAULT_LIFECYCLE_POLICY_TEXT = JSON.stringify(
  */
 export function resolveRepositorySettings(
   repository: RepositoryRef,
-  options: { entityRef?: string; overrides?: RepositorySettingsOverrides },
+  options: {
+    /** The tags that bind the repository to its entity; they win over `overrides.tags`. */
+    bindingTags?: Record<string, string>;
+    overrides?: RepositorySettingsOverrides;
+  },
 ): RepositorySettings {
   const overrides = options.overrides ?? {};
   const encryptionType = overrides.encryptionType ?? 'AES256';
@@ -60,7 +64,7 @@ export function resolveRepositorySettings(
   }
   const tags = checkTags({
     ...overrides.tags,
-    ...(options.entityRef && { [ENTITY_REF_TAG]: options.entityRef }),
+    ...options.bindingTags,
     [SETUP_STATE_TAG]: 'complete',
   });
   return {
