@@ -1,4 +1,8 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { ecrServiceRef } from '@backstage-ecr/plugin-ecr-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createEcrPushAccessGrantAction } from './actions/grantPushAccess';
@@ -18,11 +22,15 @@ export const scaffolderModuleEcr = createBackendModule({
       deps: {
         scaffolder: scaffolderActionsExtensionPoint,
         ecr: ecrServiceRef,
+        catalog: catalogServiceRef,
+        userInfo: coreServices.userInfo,
+        permissions: coreServices.permissions,
       },
-      async init({ scaffolder, ecr }) {
+      async init({ scaffolder, ecr, catalog, userInfo, permissions }) {
+        const services = { ecr, catalog, userInfo, permissions };
         scaffolder.addActions(
-          createEcrRepositoryCreateAction({ ecr }),
-          createEcrPushAccessGrantAction({ ecr }),
+          createEcrRepositoryCreateAction(services),
+          createEcrPushAccessGrantAction(services),
         );
       },
     });

@@ -14,10 +14,8 @@ export const examples: TemplateExample[] = [
           input: {
             repositoryName: '${{ parameters.name }}',
             region: 'eu-west-2',
-            tags: {
-              'backstage.io/entity-ref':
-                'component:default/${{ parameters.name }}',
-            },
+            entityRef: 'component:default/${{ parameters.name }}',
+            owner: '${{ parameters.owner }}',
           },
         },
       ],
@@ -36,6 +34,8 @@ export const examples: TemplateExample[] = [
             repositoryName: 'team-a/orders-api',
             region: 'eu-west-2',
             accountId: '123412341234',
+            entityRef: 'component:default/orders-api',
+            owner: 'group:default/team-a',
             encryption: 'KMS',
             kmsKey: 'arn:aws:kms:eu-west-2:123412341234:key/example',
             lifecyclePolicy: {
@@ -69,6 +69,8 @@ export const examples: TemplateExample[] = [
           input: {
             repositoryName: '${{ parameters.name }}',
             region: 'eu-west-2',
+            entityRef: 'component:default/${{ parameters.name }}',
+            owner: '${{ parameters.owner }}',
             ifExists: 'fail',
           },
         },

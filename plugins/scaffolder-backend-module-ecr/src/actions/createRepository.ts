@@ -1,23 +1,28 @@
+import { ecrRepositoryCreatePermission } from '@backstage-ecr/plugin-ecr-common';
 import { EcrService } from '@backstage-ecr/plugin-ecr-node';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { accountIdFrom, repositoryFromInput } from './awsInputs';
 import { examples } from './createRepository.examples';
+import { actAsInitiator, InitiatorServices } from './initiator';
 
 /**
  * `ecr:repository:create`: creates an ECR repository with the safe defaults of
  * the ECR plugins (scan on push, immutable tags, AES256, untagged images
- * expire after 14 days), or reuses it when it exists. The same code as the
- * ECR tab's fix, so both behave alike.
+ * expire after 14 days), tagged as the entity's own, or reuses it when it
+ * exists and belongs to the same entity or owner. It acts as the task's
+ * initiator, with the same code and ownership rules as the ECR tab's fix.
  *
  * @public
  */
-export function createEcrRepositoryCreateAction(options: { ecr: EcrService }) {
+export function createEcrRepositoryCreateAction(
+  options: { ecr: EcrService } & InitiatorServices,
+) {
   const { ecr } = options;
   return createTemplateAction({
     id: 'ecr:repository:create',
     description:
-      'Creates an Amazon ECR repository with safe defaults (scan on push, immutable tags, AES256 encryption, untagged images expire after 14 days), or reuses it when it exists already.',
+      "Creates an Amazon ECR repository with safe defaults (scan on push, immutable tags, AES256 encryption, untagged images expire after 14 days), tagged as the entity's, or reuses it when it exists already and belongs to the same entity or owner. Acts as the user who started the task.",
     examples,
     supportsDryRun: true,
     schema: {
@@ -31,6 +36,22 @@ export function createEcrRepositoryCreateAction(options: { ecr: EcrService }) {
               'The repository name: lowercase letters, digits and . _ - /, e.g. orders-api or team-a/orders-api',
             ),
         region: z => z.string().describe('The AWS region, e.g. eu-west-2'),
+        entityRef: z =>
+          z
+            .string()
+            .min(3)
+            .max(512)
+            .describe(
+              'The catalog entity the repository is for, e.g. component:default/orders-api; the repository is tagged with it',
+            ),
+        owner: z =>
+          z
+            .string()
+            .min(1)
+            .max(512)
+            .describe(
+              "The entity's owner, e.g. group:default/team-a; the user who starts the task must be a member, unless the permission policy allows more",
+            ),
         accountId: z =>
           z
             .string()
@@ -66,7 +87,7 @@ export function createEcrRepositoryCreateAction(options: { ecr: EcrService }) {
             .record(z.string())
             .optional()
             .describe(
-              'Tags for the repository, e.g. { "backstage.io/entity-ref": "component:default/orders-api" }',
+              'Extra tags for the repository, e.g. { "cost-centre": "shop" }; the binding tags come from entityRef and owner',
             ),
         lifecyclePolicy: z =>
           z
@@ -110,10 +131,17 @@ export function createEcrRepositoryCreateAction(options: { ecr: EcrService }) {
       if (input.tags !== undefined && !isRecord(input.tags)) {
         throw new InputError('tags must be a map of tag names to values');
       }
+      const subject = await actAsInitiator(
+        options,
+        () => ctx.getInitiatorCredentials(),
+        { entityRef: input.entityRef, owner: input.owner },
+        ecrRepositoryCreatePermission,
+      );
       const dryRun = ctx.isDryRun ?? false;
       const create = async () => {
         const answer = await ecr.createRepository({
           repository,
+          subject,
           dryRun,
           ifExists: input.ifExists ?? 'reuse',
           settings: {

@@ -13,6 +13,8 @@ export const examples: TemplateExample[] = [
           name: 'Grant the build role push access',
           input: {
             repositoryArn: '${{ steps.repository.output.repositoryArn }}',
+            entityRef: 'component:default/${{ parameters.name }}',
+            owner: '${{ parameters.owner }}',
             codeBuildProjectArn:
               'arn:aws:codebuild:eu-west-2:123412341234:project/${{ parameters.name }}',
           },
@@ -31,6 +33,8 @@ export const examples: TemplateExample[] = [
           input: {
             repositoryArn:
               'arn:aws:ecr:eu-west-2:123412341234:repository/orders-api',
+            entityRef: 'component:default/orders-api',
+            owner: 'group:default/team-a',
             roleArn:
               'arn:aws:iam::123412341234:role/service-role/codebuild-orders-api-service-role',
           },

@@ -1,4 +1,5 @@
 import {
+  ecrPushAccessGrantPermission,
   parseCodeBuildProjectArn,
   parseRepositoryArn,
   parseRoleArn,
@@ -8,21 +9,26 @@ import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { required } from './awsInputs';
 import { examples } from './grantPushAccess.examples';
+import { actAsInitiator, InitiatorServices } from './initiator';
 
 /**
  * `ecr:push-access:grant`: gives a build role least-privilege push access to
  * one repository through its own inline policy, never editing another policy
- * of the role; roles outside `ecr.iam.allowedRoleArnPatterns` are refused.
- * The same code as the ECR tab's fix, so both behave alike.
+ * of the role. It acts as the task's initiator, with the same code and
+ * ownership rules as the ECR tab's fix: the repository and the role must
+ * belong to the entity, and roles outside `ecr.iam.allowedRoleArnPatterns`
+ * are refused.
  *
  * @public
  */
-export function createEcrPushAccessGrantAction(options: { ecr: EcrService }) {
+export function createEcrPushAccessGrantAction(
+  options: { ecr: EcrService } & InitiatorServices,
+) {
   const { ecr } = options;
   return createTemplateAction({
     id: 'ecr:push-access:grant',
     description:
-      'Grants a role (named by its ARN, or as the service role of a CodeBuild project) least-privilege push access to one Amazon ECR repository, through an inline policy of its own.',
+      "Grants a role (named by its ARN, or as the service role of a CodeBuild project) least-privilege push access to one Amazon ECR repository, through an inline policy of its own. The repository and the role must belong to the entity (their tags name it or its owner). Acts as the user who started the task.",
     examples,
     supportsDryRun: true,
     schema: {
@@ -32,6 +38,22 @@ export function createEcrPushAccessGrantAction(options: { ecr: EcrService }) {
             .string()
             .describe(
               'The repository, e.g. ${{ steps.repository.output.repositoryArn }}',
+            ),
+        entityRef: z =>
+          z
+            .string()
+            .min(3)
+            .max(512)
+            .describe(
+              'The catalog entity the grant is for, e.g. component:default/orders-api',
+            ),
+        owner: z =>
+          z
+            .string()
+            .min(1)
+            .max(512)
+            .describe(
+              "The entity's owner, e.g. group:default/team-a; the user who starts the task must be a member, unless the permission policy allows more",
             ),
         roleArn: z =>
           z
@@ -54,7 +76,7 @@ export function createEcrPushAccessGrantAction(options: { ecr: EcrService }) {
           z
             .string()
             .describe(
-              'The inline policy that grants it, backstage-ecr-push-<repository>',
+              'The inline policy that grants it, backstage-ecr-push-<repository>-<hash of its ARN>',
             ),
       },
     },
@@ -77,11 +99,18 @@ export function createEcrPushAccessGrantAction(options: { ecr: EcrService }) {
               parseCodeBuildProjectArn(input.codeBuildProjectArn!),
             ),
           };
+      const subject = await actAsInitiator(
+        options,
+        () => ctx.getInitiatorCredentials(),
+        { entityRef: input.entityRef, owner: input.owner },
+        ecrPushAccessGrantPermission,
+      );
       const dryRun = ctx.isDryRun ?? false;
       const grant = async () => {
         const answer = await ecr.grantPushAccess({
           repository,
           ...principal,
+          subject,
           dryRun,
         });
         if (dryRun) {

@@ -1,0 +1,93 @@
+import {
+  BackstageCredentials,
+  BackstageUserPrincipal,
+  PermissionsService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
+import {
+  normaliseRef,
+  OwnershipSubject,
+  ownershipSubjectOf,
+} from '@backstage-ecr/plugin-ecr-common';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+
+/** What the actions need to act as the task's initiator. */
+export interface InitiatorServices {
+  catalog: CatalogService;
+  userInfo: UserInfoService;
+  permissions: PermissionsService;
+}
+
+/**
+ * The entity a scaffolder step acts for, checked against the task's
+ * initiator, as the ECR tab's fixes check the signed-in user:
+ * - a task with no user behind it does nothing;
+ * - when the catalog has the entity already, it is that entity, with its
+ *   owner from the catalog (a template cannot name another team's service as
+ *   its own);
+ * - the initiator must hold the owner among their ownership claims, unless
+ *   the permission policy allows `permission` on the entity anyway (e.g. the
+ *   platform team).
+ */
+export async function actAsInitiator(
+  services: InitiatorServices,
+  getCredentials: () => Promise<BackstageCredentials>,
+  input: { entityRef: string; owner: string },
+  permission: ResourcePermission<'catalog-entity'>,
+): Promise<OwnershipSubject> {
+  const credentials = await getCredentials();
+  if (!isUser(credentials)) {
+    throw new NotAllowedError(
+      'This action acts only for the user who started the task, and this task has no user behind it',
+    );
+  }
+  const entityRef = normaliseRef(input.entityRef, {
+    defaultKind: 'component',
+  });
+  if (!/^[^:]+:[^/]+\/.+$/.test(entityRef)) {
+    throw new InputError(
+      `entityRef ${JSON.stringify(
+        input.entityRef,
+      )} is not an entity ref, e.g. component:default/orders-api`,
+    );
+  }
+  const existing = await services.catalog.getEntityByRef(entityRef, {
+    credentials,
+  });
+  const subject: OwnershipSubject = existing
+    ? ownershipSubjectOf(existing)
+    : {
+        entityRef,
+        ownerRef: normaliseRef(input.owner, { defaultKind: 'group' }),
+      };
+  const { ownershipEntityRefs } = await services.userInfo.getUserInfo(
+    credentials,
+  );
+  const claims = ownershipEntityRefs.map(ref => ref.toLocaleLowerCase('en-US'));
+  if (subject.ownerRef && claims.includes(subject.ownerRef)) return subject;
+  const [decision] = await services.permissions.authorize(
+    [{ permission, resourceRef: entityRef }],
+    { credentials },
+  );
+  if (decision.result === AuthorizeResult.ALLOW) return subject;
+  throw new NotAllowedError(
+    `${credentials.principal.userEntityRef} may not act for ${entityRef}: ${
+      existing
+        ? `the catalog says it is owned by ${subject.ownerRef ?? 'nobody'}`
+        : `it would be owned by ${subject.ownerRef}`
+    }, which is not among your ownership claims, and ${
+      permission.name
+    } is not granted to you for it`,
+  );
+}
+
+function isUser(
+  credentials: BackstageCredentials,
+): credentials is BackstageCredentials<BackstageUserPrincipal> {
+  return (credentials.principal as { type?: string } | undefined)?.type === 'user';
+}
