@@ -19,7 +19,10 @@ test('an owner grants push access through the dialog and the check passes', asyn
   await check.getByRole('button', { name: 'Grant push access' }).click();
 
   const dialog = page.getByRole('dialog');
-  await dialog.getByText('backstage-ecr-push-proof-of-concept-repo').waitFor();
+  // The policy name ends with a hash of the repository ARN.
+  await dialog
+    .getByText(/^backstage-ecr-push-proof-of-concept-repo-[0-9a-f]{10}$/)
+    .waitFor();
   const preview = await dialog.innerText();
   assert.match(preview, /codebuild-proof-of-concept-snapshot-service-role/);
   assert.match(preview, /"ecr:GetAuthorizationToken"/);

@@ -1,4 +1,5 @@
 import { Emulator } from '@backstage-ecr/aws-emulator';
+import { pushPolicyName } from '@backstage-ecr/plugin-ecr-node';
 import {
   mockCredentials,
   mockServices,
@@ -17,6 +18,11 @@ import {
   writeCalls,
 } from './__testUtils__/emulatorEcr';
 import { scaffolderModuleEcr } from './module';
+
+const ORDERS_POLICY = pushPolicyName({
+  arn: `arn:aws:ecr:eu-west-2:${ACCOUNT}:repository/orders-api`,
+  name: 'orders-api',
+});
 
 // The demo's software template, run as the template editor's dry run does:
 // through the scaffolder's own API, with the real actions on the emulator.
@@ -129,7 +135,7 @@ describe('the ecr-service template, dry-run through the scaffolder', () => {
           `Dry run: would create arn:aws:ecr:eu-west-2:${ACCOUNT}:repository/orders-api`,
         ),
         expect.stringContaining(
-          `Dry run: would put inline policy backstage-ecr-push-orders-api on arn:aws:iam::${ACCOUNT}:role/service-role/codebuild-orders-api-service-role`,
+          `Dry run: would put inline policy ${ORDERS_POLICY} on arn:aws:iam::${ACCOUNT}:role/service-role/codebuild-orders-api-service-role`,
         ),
       ]),
     );
@@ -140,7 +146,7 @@ describe('the ecr-service template, dry-run through the scaffolder', () => {
     expect(output).toContain(
       `arn:aws:iam::${ACCOUNT}:role/service-role/codebuild-orders-api-service-role`,
     );
-    expect(output).toContain('backstage-ecr-push-orders-api');
+    expect(output).toContain(ORDERS_POLICY);
 
     const files = Object.fromEntries(
       res.body.directoryContents.map(

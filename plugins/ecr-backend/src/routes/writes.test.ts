@@ -9,6 +9,7 @@ import {
   PushAccessResponse,
   SetupStatus,
 } from '@backstage-ecr/plugin-ecr-common';
+import { pushPolicyName } from '@backstage-ecr/plugin-ecr-node';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import request from 'supertest';
@@ -32,6 +33,7 @@ const repoArn = (name: string) =>
   `arn:aws:ecr:eu-west-2:${ACCOUNT}:repository/${name}`;
 const POC_ROLE = 'codebuild-proof-of-concept-snapshot-service-role';
 const POC_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/service-role/${POC_ROLE}`;
+const policyOf = (name: string) => pushPolicyName({ arn: repoArn(name), name });
 const POC_BASE_POLICY =
   'CodeBuildBasePolicy-proof-of-concept-snapshot-eu-west-2';
 
@@ -285,7 +287,7 @@ describe('ECR write routes against the emulator', () => {
         dryRun: true,
         changed: true,
         roleArn: POC_ROLE_ARN,
-        policyName: 'backstage-ecr-push-proof-of-concept-repo',
+        policyName: policyOf('proof-of-concept-repo'),
         policyDocument: {
           Version: '2012-10-17',
           Statement: [
@@ -327,7 +329,7 @@ describe('ECR write routes against the emulator', () => {
       expect(res.body).toMatchObject({ dryRun: false, changed: true });
       expect(writes(emulator)).toEqual({ 'iam:PutRolePolicy': 1 });
       expect([...role.inlinePolicies.keys()]).toEqual([
-        'backstage-ecr-push-proof-of-concept-repo',
+        policyOf('proof-of-concept-repo'),
       ]);
       expect(role.attachedPolicies).toEqual([basePolicy.arn]);
       expect(JSON.stringify(basePolicy)).toBe(baseBefore);
@@ -363,7 +365,7 @@ describe('ECR write routes against the emulator', () => {
             .roles.get('codebuild-notifications-worker-role')!
             .inlinePolicies.keys(),
         ].sort(),
-      ).toEqual(['backstage-ecr-push-notifications-worker', 'ecr-push']);
+      ).toEqual([policyOf('notifications-worker'), 'ecr-push']);
     });
 
     it('refuses a role outside ecr.iam.allowedRoleArnPatterns with 403, whatever the policy allows', async () => {
@@ -486,7 +488,7 @@ describe('ECR write routes against the emulator', () => {
           awsResource: POC_ROLE_ARN,
           repositoryArn: repoArn('proof-of-concept-repo'),
           changed: true,
-          policyName: 'backstage-ecr-push-proof-of-concept-repo',
+          policyName: policyOf('proof-of-concept-repo'),
         },
       });
     });

@@ -1,4 +1,5 @@
 import { PushDecision } from '../setup/facts';
+import { pushPolicyName } from '../setup/pushPolicy';
 import { checkPushPermissions } from './pushPermissions';
 import {
   allowedDecisions,
@@ -58,9 +59,13 @@ describe('checkPushPermissions', () => {
     expect(check.status).toBe('fail');
     expect(check.missingActions).toEqual(['ecr:PutImage']);
     expect(check.detail).toContain(`on ${REPO_ARN}: ecr:PutImage`);
-    expect(check.remedy).toContain('Policy backstage-ecr-push-payments-api');
+    const policyName = pushPolicyName({ arn: REPO_ARN, name: 'payments-api' });
+    expect(policyName).toMatch(
+      /^backstage-ecr-push-payments-api-[0-9a-f]{10}$/,
+    );
+    expect(check.remedy).toContain(`Policy ${policyName}:`);
     expect(check.remedy).toContain(
-      'aws iam put-role-policy --role-name codebuild-payments-api-service-role --policy-name backstage-ecr-push-payments-api',
+      `aws iam put-role-policy --role-name codebuild-payments-api-service-role --policy-name ${policyName} `,
     );
     const json = check.remedy!.slice(
       check.remedy!.indexOf('{'),
@@ -113,7 +118,9 @@ describe('checkPushPermissions', () => {
       `on ${other}: ecr:BatchCheckLayerAvailability`,
     );
     expect(check.detail).not.toContain(`on ${REPO_ARN}:`);
-    expect(check.remedy).toContain('backstage-ecr-push-payments-worker');
+    expect(check.remedy).toContain(
+      pushPolicyName({ arn: other, name: 'payments-worker' }),
+    );
   });
 
   it('is unknown naming iam:SimulatePrincipalPolicy when Backstage may not simulate', () => {

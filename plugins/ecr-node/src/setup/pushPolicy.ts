@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { PolicyDocument } from '@backstage-ecr/plugin-ecr-common';
 
 /** What pushing an image needs on the repository itself (DESIGN §6). */
@@ -18,9 +19,34 @@ export const PUSH_ACTIONS = [
   AUTHORIZATION_TOKEN_ACTION,
 ] as const;
 
-/** The inline policy name for a repository (DESIGN §7). */
-export function pushPolicyName(repositoryName: string): string {
-  return `backstage-ecr-push-${repositoryName.replace(/\//g, '-')}`;
+const POLICY_NAME_PREFIX = 'backstage-ecr-push-';
+/** IAM's limit on an inline policy name. */
+const MAX_POLICY_NAME_LENGTH = 128;
+/** Hex digits of the ARN's SHA-256 that make the name unique. */
+const HASH_LENGTH = 10;
+
+/**
+ * The inline policy name for a repository (DESIGN §7):
+ * `backstage-ecr-push-<name, / as ->-<hash>`. The readable part alone is not
+ * unique (`payments/api` and `payments-api` read the same, as do repositories
+ * of one name in two regions or accounts), so the name ends with the first hex
+ * digits of the SHA-256 of the repository ARN: granting one repository never
+ * overwrites the policy of another on the same role. The readable part is cut
+ * to keep the name within IAM's 128 characters and `[\w+=,.@-]`; the hash is
+ * never cut.
+ */
+export function pushPolicyName(repository: {
+  arn: string;
+  name: string;
+}): string {
+  const hash = createHash('sha256')
+    .update(repository.arn)
+    .digest('hex')
+    .slice(0, HASH_LENGTH);
+  const room =
+    MAX_POLICY_NAME_LENGTH - POLICY_NAME_PREFIX.length - 1 - HASH_LENGTH;
+  const readable = repository.name.replace(/[^\w+=,.@-]/g, '-').slice(0, room);
+  return `${POLICY_NAME_PREFIX}${readable}-${hash}`;
 }
 
 /**

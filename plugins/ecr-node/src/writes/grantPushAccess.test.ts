@@ -1,7 +1,7 @@
 import { Emulator } from '@backstage-ecr/aws-emulator';
 import { AwsClients } from '../aws/clients';
 import { DefaultEcrService } from '../service/DefaultEcrService';
-import { pushPolicyDocument } from '../setup/pushPolicy';
+import { pushPolicyDocument, pushPolicyName } from '../setup/pushPolicy';
 import {
   managedPolicyIn,
   refs,
@@ -15,6 +15,7 @@ const POC_REPO = refs.repository('proof-of-concept-repo');
 const POC_PROJECT = refs.project('codebuild-proof-of-concept-snapshot');
 const POC_ROLE = 'codebuild-proof-of-concept-snapshot-service-role';
 const POC_ROLE_ARN = `arn:aws:iam::123412341234:role/service-role/${POC_ROLE}`;
+const POC_POLICY = pushPolicyName(POC_REPO);
 
 describe('grantPushAccess', () => {
   let emulator: Emulator;
@@ -47,7 +48,7 @@ describe('grantPushAccess', () => {
       dryRun: true,
       changed: true,
       roleArn: POC_ROLE_ARN,
-      policyName: 'backstage-ecr-push-proof-of-concept-repo',
+      policyName: POC_POLICY,
       policyDocument: {
         Version: '2012-10-17',
         Statement: [
@@ -88,14 +89,13 @@ describe('grantPushAccess', () => {
     });
     expect(answer).toMatchObject({ dryRun: false, changed: true });
     const role = roleIn(emulator, POC_ROLE);
-    expect([...role.inlinePolicies.keys()]).toEqual([
-      'backstage-ecr-push-proof-of-concept-repo',
-    ]);
-    expect(
-      JSON.parse(
-        role.inlinePolicies.get('backstage-ecr-push-proof-of-concept-repo')!,
-      ),
-    ).toEqual(pushPolicyDocument(POC_REPO.arn));
+    expect([...role.inlinePolicies.keys()]).toEqual([POC_POLICY]);
+    expect(POC_POLICY).toMatch(
+      /^backstage-ecr-push-proof-of-concept-repo-[0-9a-f]{10}$/,
+    );
+    expect(JSON.parse(role.inlinePolicies.get(POC_POLICY)!)).toEqual(
+      pushPolicyDocument(POC_REPO.arn),
+    );
     // The CodeBuild-managed policy is neither edited nor detached.
     expect(role.attachedPolicies).toEqual([basePolicy.arn]);
     expect(JSON.stringify(basePolicy.versions)).toBe(baseVersions);
@@ -103,14 +103,21 @@ describe('grantPushAccess', () => {
   });
 
   it('changes nothing when the role has an equivalent policy already', async () => {
-    // payments-api's role has the policy, written without statement ids.
+    // payments-api's role has the policy, written without statement ids (the
+    // demo seed has it under the name without a hash; put it under this one).
+    const repository = refs.repository('payments-api');
+    const role = roleIn(emulator, 'codebuild-payments-api-service-role');
+    role.inlinePolicies.set(
+      pushPolicyName(repository),
+      role.inlinePolicies.get('backstage-ecr-push-payments-api')!,
+    );
     const answer = await service.grantPushAccess({
-      repository: refs.repository('payments-api'),
+      repository,
       codeBuildProject: refs.project('codebuild-payments-api'),
     });
     expect(answer).toMatchObject({
       changed: false,
-      policyName: 'backstage-ecr-push-payments-api',
+      policyName: pushPolicyName(repository),
     });
     expect(writeCalls(emulator)).toEqual({});
   });
@@ -134,10 +141,10 @@ describe('grantPushAccess', () => {
     expect(answer).toMatchObject({
       changed: true,
       roleArn: `arn:aws:iam::123412341234:role/service-role/${role}`,
-      policyName: 'backstage-ecr-push-notifications-worker',
+      policyName: pushPolicyName(refs.repository('notifications-worker')),
     });
     expect([...roleIn(emulator, role).inlinePolicies.keys()].sort()).toEqual([
-      'backstage-ecr-push-notifications-worker',
+      pushPolicyName(refs.repository('notifications-worker')),
       'ecr-push',
     ]);
   });
@@ -148,7 +155,33 @@ describe('grantPushAccess', () => {
       role: refs.role('service-role/codebuild-orders-api-service-role'),
       dryRun: true,
     });
-    expect(answer.policyName).toBe('backstage-ecr-push-team-a-orders-api');
+    expect(answer.policyName).toMatch(
+      /^backstage-ecr-push-team-a-orders-api-[0-9a-f]{10}$/,
+    );
+  });
+
+  it('never overwrites the policy of a repository whose name reads the same', async () => {
+    const role = refs.role('service-role/codebuild-orders-api-service-role');
+    await service.grantPushAccess({
+      repository: refs.repository('payments-api'),
+      role,
+    });
+    await service.grantPushAccess({
+      repository: refs.repository('payments/api'),
+      role,
+    });
+    const policies = roleIn(emulator, role.name).inlinePolicies;
+    expect(
+      [...policies.values()].map(
+        document => JSON.parse(document).Statement[0].Resource,
+      ),
+    ).toEqual(
+      expect.arrayContaining([
+        refs.repository('payments-api').arn,
+        refs.repository('payments/api').arn,
+      ]),
+    );
+    expect(writeCalls(emulator)).toEqual({ 'iam:PutRolePolicy': 2 });
   });
 
   it('finds the role’s path with GetRole when CodeBuild names it bare', async () => {

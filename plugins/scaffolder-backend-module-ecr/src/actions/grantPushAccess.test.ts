@@ -1,5 +1,9 @@
 import { Emulator } from '@backstage-ecr/aws-emulator';
-import { AwsClients, DefaultEcrService } from '@backstage-ecr/plugin-ecr-node';
+import {
+  AwsClients,
+  DefaultEcrService,
+  pushPolicyName,
+} from '@backstage-ecr/plugin-ecr-node';
 import { mockServices } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import {
@@ -15,6 +19,7 @@ const ORDERS_REPO = `arn:aws:ecr:eu-west-2:${ACCOUNT}:repository/orders-api`;
 const ORDERS_PROJECT = `arn:aws:codebuild:eu-west-2:${ACCOUNT}:project/codebuild-orders-api`;
 const ORDERS_ROLE = 'codebuild-orders-api-service-role';
 const ORDERS_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/service-role/${ORDERS_ROLE}`;
+const ORDERS_POLICY = pushPolicyName({ arn: ORDERS_REPO, name: 'orders-api' });
 
 describe('ecr:push-access:grant', () => {
   let emulator: Emulator;
@@ -76,14 +81,12 @@ describe('ecr:push-access:grant', () => {
     await action.handler(ctx);
     expect(outputs(ctx)).toEqual({
       roleArn: ORDERS_ROLE_ARN,
-      policyName: 'backstage-ecr-push-orders-api',
+      policyName: ORDERS_POLICY,
     });
     expect(writeCalls(emulator)).toEqual({ 'iam:PutRolePolicy': 1 });
     expect(
       JSON.parse(
-        roleIn(emulator, ORDERS_ROLE).inlinePolicies.get(
-          'backstage-ecr-push-orders-api',
-        )!,
+        roleIn(emulator, ORDERS_ROLE).inlinePolicies.get(ORDERS_POLICY)!,
       ).Statement.map((s: any) => s.Resource),
     ).toEqual([ORDERS_REPO, '*']);
   });
@@ -96,7 +99,7 @@ describe('ecr:push-access:grant', () => {
     await action.handler(ctx);
     expect(outputs(ctx).roleArn).toBe(ORDERS_ROLE_ARN);
     expect([...roleIn(emulator, ORDERS_ROLE).inlinePolicies.keys()]).toEqual([
-      'backstage-ecr-push-orders-api',
+      ORDERS_POLICY,
     ]);
   });
 
@@ -111,7 +114,7 @@ describe('ecr:push-access:grant', () => {
     await action.handler(rerun);
     expect(outputs(rerun)).toEqual({
       roleArn: ORDERS_ROLE_ARN,
-      policyName: 'backstage-ecr-push-orders-api',
+      policyName: ORDERS_POLICY,
     });
     expect(writeCalls(emulator)).toEqual({});
   });
@@ -124,13 +127,13 @@ describe('ecr:push-access:grant', () => {
     await action.handler(ctx);
     expect(outputs(ctx)).toEqual({
       roleArn: ORDERS_ROLE_ARN,
-      policyName: 'backstage-ecr-push-orders-api',
+      policyName: ORDERS_POLICY,
     });
     expect(writeCalls(emulator)).toEqual({});
     expect(roleIn(emulator, ORDERS_ROLE).inlinePolicies.size).toBe(0);
     expect(ctx.logger.info).toHaveBeenCalledWith(
       expect.stringContaining(
-        `Dry run: would put inline policy backstage-ecr-push-orders-api on ${ORDERS_ROLE_ARN}: {"Version":"2012-10-17"`,
+        `Dry run: would put inline policy ${ORDERS_POLICY} on ${ORDERS_ROLE_ARN}: {"Version":"2012-10-17"`,
       ),
     );
   });
