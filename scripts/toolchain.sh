@@ -57,11 +57,14 @@ export COREPACK_ENABLE_DOWNLOAD_PROMPT=0
 
 # The committed Yarn release (see .yarnrc.yml yarnPath) as a `yarn` command on PATH, so that
 # no global yarn is needed and tools such as `timeout` can run it.
+# Written to a new file and renamed over the old one, so that a yarn already
+# running from it (another shell sourcing this file) is not disturbed.
 mkdir -p "$ECR_TOOLCHAIN/bin"
-cat >"$ECR_TOOLCHAIN/bin/yarn" <<'YARN'
+cat >"$ECR_TOOLCHAIN/bin/yarn.$$" <<'YARN'
 #!/bin/sh
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 exec node "$(ls "$root"/.yarn/releases/yarn-*.cjs | tail -n 1)" "$@"
 YARN
-chmod +x "$ECR_TOOLCHAIN/bin/yarn"
+chmod +x "$ECR_TOOLCHAIN/bin/yarn.$$"
+mv -f "$ECR_TOOLCHAIN/bin/yarn.$$" "$ECR_TOOLCHAIN/bin/yarn"
 export PATH="$ECR_TOOLCHAIN/bin:$PATH"

@@ -1,6 +1,7 @@
 import { Emulator } from '@backstage-ecr/aws-emulator';
 import {
   AuditEntityResult,
+  ownershipSubjectOf,
   readEcrAnnotations,
   SETUP_CHECK_IDS,
 } from '@backstage-ecr/plugin-ecr-common';
@@ -118,6 +119,7 @@ describe('AuditRunner against the emulator', () => {
     )) {
       const facts = await ecr.getSetupFacts(
         readEcrAnnotations(entity, { allowedAccounts: [ACCOUNT] }),
+        ownershipSubjectOf(entity),
       );
       const expected = ecr
         .evaluateSetupChecks(facts)

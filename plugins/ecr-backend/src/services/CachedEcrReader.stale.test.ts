@@ -97,7 +97,9 @@ describe('CachedEcrReader when AWS fails', () => {
   it('serves nothing stale after a write forgot the answer', async () => {
     const failure = new AwsThrottledError('t', 'ThrottlingException', 'x');
     const { reader } = await expiredReader(failure);
-    await reader.invalidate({ repositories: [repository] } as any);
+    await reader.invalidate({ repositories: [repository] } as any, {
+      entityRef: 'component:default/x',
+    });
     await expect(reader.getRepositoryImages(repository)).rejects.toBe(failure);
   });
 });
