@@ -145,6 +145,195 @@ describeCli('the AWS CLI against the emulator', () => {
     ]);
   });
 
+  describe('binding tags', () => {
+    const ROLE = 'codebuild-payments-api-service-role';
+    const REPO_ARN =
+      'arn:aws:ecr:eu-west-2:123412341234:repository/payments-api';
+    const json = (result: { stdout: string }) => JSON.parse(result.stdout);
+
+    afterEach(() => emulator().reset());
+
+    it('runs aws iam tag-role, list-role-tags (paged) and untag-role', async () => {
+      const tagged = await aws([
+        'iam',
+        'tag-role',
+        '--role-name',
+        ROLE,
+        '--tags',
+        'Key=backstage.io/entity-ref,Value=component:default/payments-api',
+        'Key=release,Value=',
+      ]);
+      expect(tagged).toMatchObject({ code: 0, stdout: '' });
+
+      const first = await aws([
+        'iam',
+        'list-role-tags',
+        '--role-name',
+        ROLE,
+        '--max-items',
+        '2',
+      ]);
+      expect(first.code).toBe(0);
+      expect(json(first)).toMatchObject({
+        Tags: [
+          { Key: 'backstage.io/owner', Value: 'group:default/team-b' },
+          {
+            Key: 'backstage.io/entity-ref',
+            Value: 'component:default/payments-api',
+          },
+        ],
+        IsTruncated: true,
+      });
+      const rest = await aws([
+        'iam',
+        'list-role-tags',
+        '--role-name',
+        ROLE,
+        '--marker',
+        json(first).Marker,
+      ]);
+      expect(json(rest)).toEqual({
+        Tags: [{ Key: 'release', Value: '' }],
+        IsTruncated: false,
+      });
+
+      const role = await aws(['iam', 'get-role', '--role-name', ROLE]);
+      expect(json(role).Role.Tags).toHaveLength(3);
+
+      const untagged = await aws(
+        [
+          'iam',
+          'untag-role',
+          '--role-name',
+          ROLE,
+          '--tag-keys',
+          'release',
+          'backstage.io/owner',
+        ],
+        KEYS.root,
+      );
+      expect(untagged.code).toBe(0);
+      const left = await aws(['iam', 'list-role-tags', '--role-name', ROLE]);
+      expect(json(left).Tags).toEqual([
+        {
+          Key: 'backstage.io/entity-ref',
+          Value: 'component:default/payments-api',
+        },
+      ]);
+    });
+
+    it('prints NoSuchEntity for an unknown role', async () => {
+      // As in AWS, authorization comes first: the root may tag any role of the account.
+      const result = await aws(
+        ['iam', 'tag-role', '--role-name', 'nobody', '--tags', 'Key=a,Value=b'],
+        KEYS.root,
+      );
+      expect(result.code).not.toBe(0);
+      expect(result.stderr.trim()).toBe(
+        'An error occurred (NoSuchEntity) when calling the TagRole operation: The role with name nobody cannot be found.',
+      );
+    });
+
+    it('prints LimitExceeded past 50 tags per role', async () => {
+      const tags = (from: number) =>
+        JSON.stringify(
+          Array.from({ length: 30 }, (_, i) => ({
+            Key: `key-${from + i}`,
+            Value: 'v',
+          })),
+        );
+      const first = await aws([
+        'iam',
+        'tag-role',
+        '--role-name',
+        ROLE,
+        '--tags',
+        tags(1),
+      ]);
+      expect(first.code).toBe(0);
+      const second = await aws([
+        'iam',
+        'tag-role',
+        '--role-name',
+        ROLE,
+        '--tags',
+        tags(31),
+      ]);
+      expect(second.code).not.toBe(0);
+      expect(second.stderr.trim()).toBe(
+        'An error occurred (LimitExceeded) when calling the TagRole operation: Cannot exceed quota for TagsPerRole: 50',
+      );
+    });
+
+    it('prints AccessDenied for a principal without iam:TagRole', async () => {
+      const result = await aws(
+        [
+          'iam',
+          'tag-role',
+          '--role-name',
+          ROLE,
+          '--tags',
+          'Key=backstage.io/owner,Value=group:default/team-a',
+        ],
+        KEYS.readonly,
+      );
+      expect(result.code).not.toBe(0);
+      expect(result.stderr.trim()).toBe(
+        `An error occurred (AccessDenied) when calling the TagRole operation: User: arn:aws:iam::123412341234:user/backstage-readonly is not authorized to perform: iam:TagRole on resource: arn:aws:iam::123412341234:role/service-role/${ROLE}`,
+      );
+    });
+
+    it('runs aws ecr list-tags-for-resource (read-only user) and untag-resource', async () => {
+      const listed = await aws(
+        ['ecr', 'list-tags-for-resource', '--resource-arn', REPO_ARN],
+        KEYS.readonly,
+      );
+      expect(listed.code).toBe(0);
+      expect(json(listed).tags).toEqual([
+        {
+          Key: 'backstage.io/entity-ref',
+          Value: 'component:default/payments-api',
+        },
+        { Key: 'backstage.io/owner', Value: 'group:default/team-b' },
+      ]);
+      const untagged = await aws(
+        [
+          'ecr',
+          'untag-resource',
+          '--resource-arn',
+          REPO_ARN,
+          '--tag-keys',
+          'backstage.io/owner',
+        ],
+        KEYS.root,
+      );
+      expect(untagged.code).toBe(0);
+      const left = await aws([
+        'ecr',
+        'list-tags-for-resource',
+        '--resource-arn',
+        REPO_ARN,
+      ]);
+      expect(json(left).tags).toHaveLength(1);
+    });
+
+    it('runs aws codebuild batch-get-projects and shows the tags', async () => {
+      const result = await aws([
+        'codebuild',
+        'batch-get-projects',
+        '--names',
+        'codebuild-payments-api',
+      ]);
+      expect(result.code).toBe(0);
+      expect(json(result).projects[0].tags).toEqual([
+        {
+          key: 'backstage.io/entity-ref',
+          value: 'component:default/payments-api',
+        },
+      ]);
+    });
+  });
+
   it('runs aws sts get-caller-identity', async () => {
     const result = await aws(['sts', 'get-caller-identity']);
     expect(JSON.parse(result.stdout).Arn).toBe(

@@ -116,6 +116,7 @@ export type { Traffic } from './traffic';
 export type { Seed } from './seed/schema';
 export type { EmulatorState } from './state';
 export { loadSeed, readSeedFile } from './seed/load';
+export type { ExtraGeneration } from './seed/load';
 export { SeedError } from './seed/schema';
 export { evaluatePolicies, decideAccess } from './iam/evaluator';
 export type {

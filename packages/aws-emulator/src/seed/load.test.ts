@@ -1,5 +1,9 @@
+import { BatchGetProjectsCommand } from '@aws-sdk/client-codebuild';
+import { ListTagsForResourceCommand } from '@aws-sdk/client-ecr';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { DEMO_SEED_PATH } from '../index';
-import { registryOf } from '../state';
+import { registryOf, Tag } from '../state';
+import { clients, useEmulator } from '../__testUtils__/emulator';
 import { loadSeed, resolveTime } from './load';
 import { Seed, SeedError } from './schema';
 
@@ -109,6 +113,206 @@ describe('loadSeed', () => {
       'eu-west-2',
     ).repositories.get('bench-100');
     expect(repository?.images).toHaveLength(100);
+  });
+});
+
+describe('tags in seeds', () => {
+  const ENTITY = 'backstage.io/entity-ref';
+  const OWNER = 'backstage.io/owner';
+  const asMap = (tags: Tag[]) =>
+    Object.fromEntries(tags.map(t => [t.Key, t.Value]));
+
+  it('loads the binding tags of the demo seed onto repositories, roles and projects', () => {
+    const account = loadSeed(DEMO_SEED_PATH).accounts.get('123412341234')!;
+    const registry = registryOf(account, 'eu-west-2');
+    const repositories = Object.fromEntries(
+      [...registry.repositories.values()].map(r => [r.name, asMap(r.tags)]),
+    );
+    expect(repositories).toEqual({
+      'proof-of-concept-repo': {
+        [ENTITY]: 'component:default/proof-of-concept',
+      },
+      'payments-api': {
+        [ENTITY]: 'component:default/payments-api',
+        [OWNER]: 'group:default/team-b',
+      },
+      'notifications-worker': { [OWNER]: 'group:default/team-b' },
+      'checkout-web': {},
+      'search-indexer': { [ENTITY]: 'component:default/search-indexer' },
+      'reporting-api': { [OWNER]: 'group:default/team-b' },
+      'image-resizer': { [OWNER]: 'group:default/team-b' },
+      'legacy-batch-jobs': { [ENTITY]: 'component:default/legacy-batch-jobs' },
+      'old-frontend-2019': {},
+      'sandbox-experiments': {},
+      'data-pipeline-base': { [OWNER]: 'group:default/platform-team' },
+    });
+    const roles = Object.fromEntries(
+      [...account.roles.values()].map(r => [r.name, asMap(r.tags)]),
+    );
+    expect(roles).toEqual({
+      'codebuild-proof-of-concept-snapshot-service-role': {},
+      'codebuild-payments-api-service-role': {
+        [OWNER]: 'group:default/team-b',
+      },
+      'codebuild-orders-api-service-role': {},
+      'codebuild-inventory-service-service-role': {},
+      'codebuild-notifications-worker-role': {
+        [OWNER]: 'group:default/team-b',
+      },
+      'codebuild-checkout-web-service-role': {},
+      'codebuild-search-indexer-role': {
+        [ENTITY]: 'component:default/search-indexer',
+      },
+      'codebuild-image-resizer-role': { [OWNER]: 'group:default/team-b' },
+    });
+    const projects = Object.fromEntries(
+      [...registry.projects.values()].map(p => [p.name, p.record.tags]),
+    );
+    expect(projects).toEqual({
+      'codebuild-proof-of-concept-snapshot': [
+        { key: OWNER, value: 'group:default/team-a' },
+      ],
+      'codebuild-payments-api': [
+        { key: ENTITY, value: 'component:default/payments-api' },
+      ],
+      'codebuild-orders-api': [{ key: OWNER, value: 'group:default/team-a' }],
+      'codebuild-inventory-service': [
+        { key: ENTITY, value: 'component:default/inventory-service' },
+      ],
+      'codebuild-checkout-web': [{ key: OWNER, value: 'group:default/team-a' }],
+    });
+  });
+
+  describe('served over the wire', () => {
+    const emulator = useEmulator();
+
+    it('answers the demo tags to ListTagsForResource, GetRole and BatchGetProjects', async () => {
+      const { ecr, iam, codebuild } = clients(emulator().url);
+      const { tags } = await ecr.send(
+        new ListTagsForResourceCommand({
+          resourceArn:
+            'arn:aws:ecr:eu-west-2:123412341234:repository/payments-api',
+        }),
+      );
+      expect(tags).toEqual([
+        { Key: ENTITY, Value: 'component:default/payments-api' },
+        { Key: OWNER, Value: 'group:default/team-b' },
+      ]);
+      const { Role } = await iam.send(
+        new GetRoleCommand({ RoleName: 'codebuild-payments-api-service-role' }),
+      );
+      expect(Role!.Tags).toEqual([
+        { Key: OWNER, Value: 'group:default/team-b' },
+      ]);
+      const { projects } = await codebuild.send(
+        new BatchGetProjectsCommand({ names: ['codebuild-payments-api'] }),
+      );
+      expect(projects![0].tags).toEqual([
+        { key: ENTITY, value: 'component:default/payments-api' },
+      ]);
+    });
+  });
+
+  it('gives a project without tags an empty list, as CodeBuild answers it', () => {
+    const state = loadSeed(
+      minimal({
+        roles: [{ name: 'build' }],
+        codebuildProjects: [{ name: 'build-app', serviceRole: 'build' }],
+      }),
+    );
+    const project = registryOf(
+      state.accounts.get('111122223333')!,
+      'eu-west-2',
+    ).projects.get('build-app')!;
+    expect(project.record.tags).toEqual([]);
+  });
+
+  it.each([
+    [
+      'an aws: key on a repository',
+      { repositories: [{ name: 'app', tags: { 'aws:owner': 'x' } }] },
+      /repositories\[0\]\.tags\.aws:owner: the prefix aws: is reserved/,
+    ],
+    [
+      'more than 50 tags on a role',
+      {
+        roles: [
+          {
+            name: 'r',
+            tags: Object.fromEntries(
+              Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']),
+            ),
+          },
+        ],
+      },
+      /roles\[0\]\.tags: at most 50 tags per resource/,
+    ],
+    [
+      'role keys differing only in case',
+      { roles: [{ name: 'r', tags: { Team: 'a', team: 'b' } }] },
+      /roles\[0\]\.tags\.team: the same key in another case/,
+    ],
+    [
+      'a character outside the tag pattern on a project',
+      {
+        roles: [{ name: 'r' }],
+        codebuildProjects: [
+          { name: 'p1', serviceRole: 'r', tags: { 'cost#centre': '1' } },
+        ],
+      },
+      /codebuildProjects\[0\]\.tags\.cost#centre: tags may only use/,
+    ],
+    [
+      'a 128-character CodeBuild key (CodeBuild allows 127)',
+      {
+        roles: [{ name: 'r' }],
+        codebuildProjects: [
+          { name: 'p1', serviceRole: 'r', tags: { ['k'.repeat(128)]: '1' } },
+        ],
+      },
+      /a tag key has 1 to 127 characters/,
+    ],
+  ])('refuses %s', (_, extra, message) => {
+    expect(() => loadSeed(minimal(extra))).toThrow(message);
+  });
+
+  it('tags generated repositories when asked to, and only then', () => {
+    const state = loadSeed(
+      minimal({
+        generate: [
+          {
+            repository: 'bench-claimed',
+            images: 10,
+            tags: { [ENTITY]: 'component:default/bench-claimed' },
+          },
+          { repository: 'bench-unclaimed', images: 10 },
+        ],
+      }),
+      {
+        generate: [
+          {
+            repository: 'bench-100',
+            images: 100,
+            tags: { [ENTITY]: 'component:default/bench-100' },
+          },
+          { repository: 'bench-200', images: 200 },
+        ],
+      },
+    );
+    const repositories = registryOf(
+      state.accounts.get('111122223333')!,
+      'eu-west-2',
+    ).repositories;
+    expect(
+      Object.fromEntries(
+        [...repositories.values()].map(r => [r.name, asMap(r.tags)]),
+      ),
+    ).toEqual({
+      'bench-claimed': { [ENTITY]: 'component:default/bench-claimed' },
+      'bench-unclaimed': {},
+      'bench-100': { [ENTITY]: 'component:default/bench-100' },
+      'bench-200': {},
+    });
   });
 });
 

@@ -13,6 +13,7 @@ import {
   newAccount,
   newRepository,
   registryOf,
+  Repository,
   Tag,
 } from '../state';
 import { generateImages } from './generate';
@@ -98,8 +99,78 @@ function documentText(
   return text;
 }
 
-function tagList(tags: Record<string, string> | undefined): Tag[] {
-  return Object.entries(tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
+/** What a service accepts as tags; seeded tags are held to the same rules as tagging calls. */
+interface TagRules {
+  keyMax: number;
+  valueMax: number;
+  /** The characters the service's model allows in keys and values. */
+  pattern?: RegExp;
+  /** IAM users and roles: keys differing only in case are the same key. */
+  caseInsensitiveKeys?: boolean;
+}
+
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const IAM_TAGS: TagRules = {
+  keyMax: 128,
+  valueMax: 256,
+  pattern: TAG_CHARACTERS,
+  caseInsensitiveKeys: true,
+};
+const IAM_POLICY_TAGS: TagRules = { ...IAM_TAGS, caseInsensitiveKeys: false };
+const ECR_TAGS: TagRules = { keyMax: 128, valueMax: 256 };
+const CODEBUILD_TAGS: TagRules = {
+  keyMax: 127,
+  valueMax: 255,
+  pattern: TAG_CHARACTERS,
+};
+/** Every service here allows 50 tags per resource. */
+const TAGS_PER_RESOURCE = 50;
+
+function tagList(
+  tags: Record<string, string> | undefined,
+  rules: TagRules,
+  path: string,
+): Tag[] {
+  const entries = Object.entries(tags ?? {});
+  if (entries.length > TAGS_PER_RESOURCE) {
+    throw new SeedError(
+      `${path}: at most ${TAGS_PER_RESOURCE} tags per resource`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const [key, value] of entries) {
+    // Lengths count characters (code points), as AWS counts them.
+    const keyLength = [...key].length;
+    if (keyLength < 1 || keyLength > rules.keyMax) {
+      throw new SeedError(
+        `${path}.${key}: a tag key has 1 to ${rules.keyMax} characters`,
+      );
+    }
+    if ([...value].length > rules.valueMax) {
+      throw new SeedError(
+        `${path}.${key}: a tag value has at most ${rules.valueMax} characters`,
+      );
+    }
+    if (
+      rules.pattern &&
+      !(rules.pattern.test(key) && rules.pattern.test(value))
+    ) {
+      throw new SeedError(
+        `${path}.${key}: tags may only use letters, digits, spaces and _ . : / = + - @`,
+      );
+    }
+    if (key.toLowerCase().startsWith('aws:')) {
+      throw new SeedError(`${path}.${key}: the prefix aws: is reserved`);
+    }
+    const folded = rules.caseInsensitiveKeys ? key.toLowerCase() : key;
+    if (seen.has(folded)) {
+      throw new SeedError(
+        `${path}.${key}: the same key in another case (keys are case-insensitive here)`,
+      );
+    }
+    seen.add(folded);
+  }
+  return entries.map(([Key, Value]) => ({ Key, Value }));
 }
 
 function managedPolicy(
@@ -154,7 +225,7 @@ function managedPolicy(
     defaultVersionId,
     versions,
     awsManaged: owner === 'aws',
-    tags: tagList(seed.tags),
+    tags: tagList(seed.tags, IAM_POLICY_TAGS, `${path}.tags`),
   };
 }
 
@@ -301,7 +372,7 @@ function loadAccount(
           `${userPath}.managedPolicies[${j}]`,
         ),
       ),
-      tags: tagList(u.tags),
+      tags: tagList(u.tags, IAM_TAGS, `${userPath}.tags`),
     });
     u.accessKeys?.forEach((key, j) =>
       registerKey(state, key.id, `${userPath}.accessKeys[${j}]`, {
@@ -349,7 +420,7 @@ function loadAccount(
           `${rolePath}.managedPolicies[${j}]`,
         ),
       ),
-      tags: tagList(r.tags),
+      tags: tagList(r.tags, IAM_TAGS, `${rolePath}.tags`),
       lastUsed: r.lastUsed
         ? {
             date: resolveTime(r.lastUsed.date, now)!,
@@ -400,7 +471,7 @@ function loadAccount(
                 ).toLowerCase()}`,
             }
           : { encryptionType: 'AES256' },
-      tags: tagList(r.tags),
+      tags: tagList(r.tags, ECR_TAGS, `${repoPath}.tags`),
       lifecyclePolicy: r.lifecyclePolicy
         ? {
             text: documentText(
@@ -505,9 +576,10 @@ function loadAccount(
         timeoutInMinutes: 60,
         queuedTimeoutInMinutes: 480,
         encryptionKey: `arn:aws:kms:${region}:${seed.id}:alias/aws/s3`,
-        tags: Object.entries(p.tags ?? {}).map(([key, value]) => ({
-          key,
-          value,
+        // CodeBuild's Tag shape has lower-case members.
+        tags: tagList(p.tags, CODEBUILD_TAGS, `${projectPath}.tags`).map(t => ({
+          key: t.Key,
+          value: t.Value,
         })),
         created,
         lastModified: created,
@@ -521,7 +593,7 @@ function loadAccount(
     });
   });
 
-  seed.generate?.forEach(g => {
+  seed.generate?.forEach((g, i) => {
     const region = g.region ?? regions[0];
     const registry = registryOf(account, region);
     let repository = registry.repositories.get(g.repository);
@@ -531,6 +603,11 @@ function loadAccount(
       });
       registry.repositories.set(g.repository, repository);
     }
+    addTags(
+      repository,
+      tagList(g.tags, ECR_TAGS, `${path}.generate[${i}].tags`),
+      `${path}.generate[${i}].tags`,
+    );
     generateImages(repository, {
       count: g.images,
       start: resolveTime(g.start, now) ?? new Date('2024-01-01T00:00:00Z'),
@@ -544,6 +621,23 @@ function loadAccount(
 export interface ExtraGeneration {
   repository: string;
   images: number;
+  /**
+   * Tags of the repository, e.g. `{ 'backstage.io/entity-ref': 'component:default/bench-1000' }`
+   * for the entity that claims it; none leaves it unbound.
+   */
+  tags?: Record<string, string>;
+}
+
+/** Adds tags to a repository that may already have some (a generated one that was seeded). */
+function addTags(repository: Repository, tags: Tag[], path: string): void {
+  const merged = new Map(repository.tags.map(t => [t.Key, t.Value]));
+  for (const tag of tags) merged.set(tag.Key, tag.Value);
+  if (merged.size > TAGS_PER_RESOURCE) {
+    throw new SeedError(
+      `${path}: at most ${TAGS_PER_RESOURCE} tags per resource`,
+    );
+  }
+  repository.tags = [...merged].map(([Key, Value]) => ({ Key, Value }));
 }
 
 /**
@@ -596,6 +690,8 @@ export function loadSeed(
       );
       registry.repositories.set(extra.repository, repository);
     }
+    const tagsPath = `generate[${extra.repository}].tags`;
+    addTags(repository, tagList(extra.tags, ECR_TAGS, tagsPath), tagsPath);
     generateImages(repository, {
       count: extra.images,
       start: new Date('2024-01-01T00:00:00Z'),

@@ -3,6 +3,10 @@
  * everything the emulator starts with; validation reports the first problem with its path,
  * e.g. `accounts[0].repositories[1].images[2].scan.status: must be one of …`, and rejects
  * unknown keys, because a mistyped key in a hand-written seed is otherwise silently ignored.
+ *
+ * `tags` (on managed policies, users, roles, repositories, CodeBuild projects and generated
+ * repositories) map keys to values; the loader holds them to the rules of the service's own
+ * tagging calls (at most 50, key and value lengths, allowed characters, no `aws:` prefix).
  */
 
 export type SeedTime = string | Date;
@@ -53,6 +57,7 @@ export interface SeedRole {
   createdAt?: SeedTime;
   maxSessionDuration?: number;
   trustPolicy?: SeedDocument;
+  /** Served by GetRole (Role.Tags) and ListRoleTags; keys are case-insensitive, as in IAM. */
   tags?: Record<string, string>;
   inlinePolicies?: Record<string, SeedDocument>;
   managedPolicies?: string[];
@@ -102,6 +107,7 @@ export interface SeedRepository {
   scanOnPush?: boolean;
   encryption?: 'AES256' | 'KMS';
   kmsKey?: string;
+  /** Served by ListTagsForResource. */
   tags?: Record<string, string>;
   lifecyclePolicy?: SeedDocument;
   repositoryPolicy?: SeedDocument;
@@ -117,6 +123,7 @@ export interface SeedProject {
   environment?: Record<string, unknown>;
   artifacts?: Record<string, unknown>;
   createdAt?: SeedTime;
+  /** Served by BatchGetProjects in CodeBuild's shape: `tags: [{ key, value }]`. */
   tags?: Record<string, string>;
 }
 
@@ -127,6 +134,8 @@ export interface SeedGenerate {
   start?: SeedTime;
   intervalMinutes?: number;
   scanned?: boolean;
+  /** Tags of the generated repository, e.g. the entity-ref tag of the entity claiming it. */
+  tags?: Record<string, string>;
 }
 
 export interface SeedAccount {
@@ -468,6 +477,7 @@ const seedSchema = object(
                 start: isTime,
                 intervalMinutes: isNumber,
                 scanned: isBoolean,
+                tags: tagMap,
               },
             ),
           ),

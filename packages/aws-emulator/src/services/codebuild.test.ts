@@ -2,7 +2,14 @@ import {
   BatchGetProjectsCommand,
   InvalidInputException,
 } from '@aws-sdk/client-codebuild';
-import { clients, errorOf, KEYS, useEmulator } from '../__testUtils__/emulator';
+import { signRequest } from '../auth/sigv4';
+import {
+  clients,
+  errorOf,
+  KEYS,
+  REGION,
+  useEmulator,
+} from '../__testUtils__/emulator';
 
 const emulator = useEmulator();
 const codebuild = () => clients(emulator().url).codebuild;
@@ -36,6 +43,66 @@ describe('BatchGetProjects', () => {
     );
     expect(projects!.map(p => p.name)).toEqual(['codebuild-payments-api']);
     expect(projectsNotFound).toEqual(['codebuild-notifications-worker']);
+  });
+
+  it("answers a project's tags in CodeBuild's shape (lower-case key and value)", async () => {
+    const { projects } = await codebuild().send(
+      new BatchGetProjectsCommand({
+        names: ['codebuild-payments-api', 'codebuild-orders-api'],
+      }),
+    );
+    expect(projects!.map(p => [p.name, p.tags])).toEqual([
+      [
+        'codebuild-payments-api',
+        [
+          {
+            key: 'backstage.io/entity-ref',
+            value: 'component:default/payments-api',
+          },
+        ],
+      ],
+      [
+        'codebuild-orders-api',
+        [{ key: 'backstage.io/owner', value: 'group:default/team-a' }],
+      ],
+    ]);
+  });
+
+  it('sends the tags on the wire as [{key, value}]', async () => {
+    // The SDK maps members by name (a wrongly cased member would just go missing there), so
+    // this reads the JSON body of a request signed by hand.
+    const body = JSON.stringify({ names: ['codebuild-checkout-web'] });
+    const url = new URL(emulator().url);
+    const date = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
+    const headers: Record<string, string> = {
+      host: url.host,
+      'x-amz-date': date,
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'CodeBuild_20161006.BatchGetProjects',
+    };
+    headers.authorization = signRequest(
+      {
+        method: 'POST',
+        path: '/',
+        query: '',
+        headers: Object.entries(headers),
+        body: Buffer.from(body),
+      },
+      KEYS.backstage,
+      REGION,
+      'codebuild',
+      date,
+    );
+    const response = await fetch(`${emulator().url}/`, {
+      method: 'POST',
+      headers,
+      body,
+    });
+    expect(response.status).toBe(200);
+    const answer = await response.json();
+    expect(answer.projects[0].tags).toEqual([
+      { key: 'backstage.io/owner', value: 'group:default/team-a' },
+    ]);
   });
 
   it('refuses an empty list of names as the model does', async () => {

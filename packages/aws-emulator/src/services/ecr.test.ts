@@ -18,6 +18,7 @@ import {
   InvalidLayerException,
   InvalidLayerPartException,
   InvalidParameterException,
+  InvalidTagParameterException,
   LayersNotFoundException,
   LifecyclePolicyNotFoundException,
   ListImagesCommand,
@@ -36,6 +37,8 @@ import {
   RepositoryPolicyNotFoundException,
   ScanNotFoundException,
   TagResourceCommand,
+  TooManyTagsException,
+  UntagResourceCommand,
   UploadLayerPartCommand,
   UploadNotFoundException,
 } from '@aws-sdk/client-ecr';
@@ -691,6 +694,148 @@ describe('repository settings', () => {
     );
     expect(JSON.parse(policyText!).Statement[0].Sid).toBe(
       'AllowPullFromDataAccount',
+    );
+  });
+});
+
+describe('repository tags', () => {
+  const ENTITY = {
+    Key: 'backstage.io/entity-ref',
+    Value: 'component:default/payments-api',
+  };
+  const OWNER = { Key: 'backstage.io/owner', Value: 'group:default/team-b' };
+  const tagsOf = async (name: string) =>
+    (
+      await ecr().send(
+        new ListTagsForResourceCommand({ resourceArn: repoArn(name) }),
+      )
+    ).tags;
+
+  it("lists the demo seed's binding tags, also to the read-only user", async () => {
+    expect(await tagsOf('payments-api')).toEqual([ENTITY, OWNER]);
+    const readonly = clients(emulator().url, KEYS.readonly).ecr;
+    const { tags } = await readonly.send(
+      new ListTagsForResourceCommand({
+        resourceArn: repoArn('proof-of-concept-repo'),
+      }),
+    );
+    expect(tags).toEqual([
+      {
+        Key: 'backstage.io/entity-ref',
+        Value: 'component:default/proof-of-concept',
+      },
+    ]);
+    expect(await tagsOf('checkout-web')).toEqual([]);
+  });
+
+  it('removes tags by key; keys the repository does not have are no error', async () => {
+    await rootEcr().send(
+      new UntagResourceCommand({
+        resourceArn: repoArn('payments-api'),
+        tagKeys: ['backstage.io/owner', 'never-set'],
+      }),
+    );
+    expect(await tagsOf('payments-api')).toEqual([ENTITY]);
+  });
+
+  it('matches keys case-sensitively, as ECR does', async () => {
+    await rootEcr().send(
+      new UntagResourceCommand({
+        resourceArn: repoArn('payments-api'),
+        tagKeys: ['BACKSTAGE.IO/OWNER'],
+      }),
+    );
+    expect(await tagsOf('payments-api')).toEqual([ENTITY, OWNER]);
+  });
+
+  it('tags and untags a repository back to no tags', async () => {
+    await ecr().send(
+      new TagResourceCommand({
+        resourceArn: repoArn('checkout-web'),
+        tags: [{ Key: 'backstage.io/owner', Value: 'group:default/team-a' }],
+      }),
+    );
+    expect(await tagsOf('checkout-web')).toHaveLength(1);
+    await rootEcr().send(
+      new UntagResourceCommand({
+        resourceArn: repoArn('checkout-web'),
+        tagKeys: ['backstage.io/owner'],
+      }),
+    );
+    expect(await tagsOf('checkout-web')).toEqual([]);
+  });
+
+  it('answers RepositoryNotFoundException for a missing repository', async () => {
+    const error = await errorOf(
+      rootEcr().send(
+        new UntagResourceCommand({
+          resourceArn: repoArn('inventory-service'),
+          tagKeys: ['a'],
+        }),
+      ),
+    );
+    expect(error).toBeInstanceOf(RepositoryNotFoundException);
+  });
+
+  it('answers InvalidParameterException for an ARN that is no repository', async () => {
+    const error = await errorOf(
+      rootEcr().send(
+        new UntagResourceCommand({
+          resourceArn: `arn:aws:ecr:${REGION}:${ACCOUNT}:image/payments-api`,
+          tagKeys: ['a'],
+        }),
+      ),
+    );
+    expect(error).toBeInstanceOf(InvalidParameterException);
+  });
+
+  it.each([['aws:createdBy'], [''], ['k'.repeat(129)]])(
+    'answers InvalidTagParameterException for the key %p, removing nothing',
+    async key => {
+      const error = await errorOf(
+        rootEcr().send(
+          new UntagResourceCommand({
+            resourceArn: repoArn('payments-api'),
+            tagKeys: ['backstage.io/owner', key],
+          }),
+        ),
+      );
+      expect(error).toBeInstanceOf(InvalidTagParameterException);
+      expect(await tagsOf('payments-api')).toEqual([ENTITY, OWNER]);
+    },
+  );
+
+  it('answers TooManyTagsException past 50 tags per repository', async () => {
+    const error = await errorOf(
+      ecr().send(
+        new TagResourceCommand({
+          resourceArn: repoArn('payments-api'),
+          tags: Array.from({ length: 49 }, (_, i) => ({
+            Key: `key-${i}`,
+            Value: 'v',
+          })),
+        }),
+      ),
+    );
+    expect(error).toBeInstanceOf(TooManyTagsException);
+    expect(await tagsOf('payments-api')).toEqual([ENTITY, OWNER]);
+  });
+
+  it('denies UntagResource to a principal without ecr:UntagResource', async () => {
+    const readonly = clients(emulator().url, KEYS.readonly).ecr;
+    const error = await errorOf(
+      readonly.send(
+        new UntagResourceCommand({
+          resourceArn: repoArn('payments-api'),
+          tagKeys: ['backstage.io/owner'],
+        }),
+      ),
+    );
+    expect(error.name).toBe('AccessDeniedException');
+    expect(error.message).toBe(
+      `User: arn:aws:iam::123412341234:user/backstage-readonly is not authorized to perform: ecr:UntagResource on resource: ${repoArn(
+        'payments-api',
+      )}`,
     );
   });
 });

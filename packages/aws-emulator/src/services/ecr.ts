@@ -249,18 +249,17 @@ function invalidToken() {
   return invalidParameter('nextToken', 'Invalid NextToken');
 }
 
+/** A tag key ECR accepts: 1..128 characters, not in the prefix AWS reserves. */
+function checkTagKey(key: string | undefined): string {
+  if (!key || key.length > 128 || key.toLowerCase().startsWith('aws:')) {
+    throw error('InvalidTagParameterException', 'Invalid parameter at tagKey');
+  }
+  return key;
+}
+
 function checkTags(tags: Array<{ Key?: string; Value?: string }>): Tag[] {
   for (const tag of tags) {
-    if (
-      !tag.Key ||
-      tag.Key.length > 128 ||
-      tag.Key.toLowerCase().startsWith('aws:')
-    ) {
-      throw error(
-        'InvalidTagParameterException',
-        'Invalid parameter at tagKey',
-      );
-    }
+    checkTagKey(tag.Key);
     if (tag.Value === undefined || tag.Value.length > 256) {
       throw error(
         'InvalidTagParameterException',
@@ -283,7 +282,7 @@ function mergeTags(existing: Tag[], added: Tag[]): Tag[] {
   return [...merged].map(([Key, Value]) => ({ Key, Value }));
 }
 
-/** TagResource and ListTagsForResource name the repository by ARN. */
+/** TagResource, UntagResource and ListTagsForResource name the repository by ARN. */
 function repositoryFromArn(arn: string, ctx: OperationContext): Repository {
   const parsed = parseArn(arn);
   const match = parsed && /^repository\/(.+)$/.exec(parsed.resource);
@@ -1172,6 +1171,21 @@ const operations: Record<string, Operation> = {
     handler(input, ctx) {
       const repository = repositoryFromArn(input.resourceArn, ctx);
       repository.tags = mergeTags(repository.tags, checkTags(input.tags));
+      return {};
+    },
+  },
+
+  UntagResource: {
+    input: shape.structure(
+      { resourceArn: shape.string(), tagKeys: shape.list(shape.string()) },
+      ['resourceArn', 'tagKeys'],
+    ),
+    resources: arnResource,
+    handler(input, ctx) {
+      const repository = repositoryFromArn(input.resourceArn, ctx);
+      // ECR tag keys are case-sensitive; a key the repository does not have is no error.
+      const removed = new Set((input.tagKeys as string[]).map(checkTagKey));
+      repository.tags = repository.tags.filter(t => !removed.has(t.Key));
       return {};
     },
   },

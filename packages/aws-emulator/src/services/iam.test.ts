@@ -7,15 +7,21 @@ import {
   GetRoleCommand,
   GetRolePolicyCommand,
   InvalidInputException,
+  LimitExceededException,
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
   ListRolesCommand,
+  ListRoleTagsCommand,
   MalformedPolicyDocumentException,
   NoSuchEntityException,
   paginateListRoles,
+  paginateListRoleTags,
   paginateSimulatePrincipalPolicy,
   PutRolePolicyCommand,
   SimulatePrincipalPolicyCommand,
+  Tag,
+  TagRoleCommand,
+  UntagRoleCommand,
 } from '@aws-sdk/client-iam';
 import { clients, errorOf, KEYS, useEmulator } from '../__testUtils__/emulator';
 
@@ -500,6 +506,325 @@ describe('SimulatePrincipalPolicy', () => {
     expect(error.name).toBe('AccessDenied');
     expect(error.message).toBe(
       `User: arn:aws:iam::123412341234:user/backstage-readonly is not authorized to perform: iam:SimulatePrincipalPolicy on resource: ${GUIDE_ROLE_ARN}`,
+    );
+  });
+});
+
+describe('role tags', () => {
+  const ROLE = 'codebuild-payments-api-service-role';
+  const ROLE_ARN = `arn:aws:iam::123412341234:role/service-role/${ROLE}`;
+  const OWNER = {
+    Key: 'backstage.io/owner',
+    Value: 'group:default/team-b',
+  };
+  const ENTITY = {
+    Key: 'backstage.io/entity-ref',
+    Value: 'component:default/payments-api',
+  };
+  const numbered = (from: number, to: number, prefix = 'key'): Tag[] =>
+    Array.from({ length: to - from + 1 }, (_, i) => ({
+      Key: `${prefix}-${from + i}`,
+      Value: `value-${from + i}`,
+    }));
+  const tagsOf = async (roleName: string) =>
+    (await iam().send(new ListRoleTagsCommand({ RoleName: roleName }))).Tags;
+
+  it("answers the seeded tags in GetRole's Role.Tags and in ListRoleTags", async () => {
+    const { Role } = await iam().send(new GetRoleCommand({ RoleName: ROLE }));
+    expect(Role!.Tags).toEqual([OWNER]);
+    const listed = await iam().send(
+      new ListRoleTagsCommand({ RoleName: ROLE }),
+    );
+    expect(listed).toMatchObject({ Tags: [OWNER], IsTruncated: false });
+    expect(listed.Marker).toBeUndefined();
+  });
+
+  it('answers an empty Tags list for a role without tags, and no Tags in GetRole', async () => {
+    expect(await tagsOf(GUIDE_ROLE)).toEqual([]);
+    const { Role } = await iam().send(
+      new GetRoleCommand({ RoleName: GUIDE_ROLE }),
+    );
+    expect(Role!.Tags).toBeUndefined();
+  });
+
+  it('tags a build role (the backstage user may, on service-role/codebuild-*)', async () => {
+    await iam().send(
+      new TagRoleCommand({
+        RoleName: GUIDE_ROLE,
+        Tags: [
+          {
+            Key: 'backstage.io/entity-ref',
+            Value: 'component:default/proof-of-concept',
+          },
+          { Key: 'note', Value: '' },
+        ],
+      }),
+    );
+    expect(await tagsOf(GUIDE_ROLE)).toEqual([
+      {
+        Key: 'backstage.io/entity-ref',
+        Value: 'component:default/proof-of-concept',
+      },
+      { Key: 'note', Value: '' },
+    ]);
+    const { Role } = await iam().send(
+      new GetRoleCommand({ RoleName: GUIDE_ROLE }),
+    );
+    expect(Role!.Tags).toHaveLength(2);
+  });
+
+  it('overwrites the value of a key it already has, in any case, keeping the stored case', async () => {
+    await iam().send(
+      new TagRoleCommand({
+        RoleName: ROLE,
+        Tags: [{ Key: 'BACKSTAGE.IO/OWNER', Value: 'group:default/team-a' }],
+      }),
+    );
+    expect(await tagsOf(ROLE)).toEqual([
+      { Key: 'backstage.io/owner', Value: 'group:default/team-a' },
+    ]);
+  });
+
+  it('removes tags by key in any case; keys the role does not have are no error', async () => {
+    await iam().send(new TagRoleCommand({ RoleName: ROLE, Tags: [ENTITY] }));
+    // The demo's backstage user only adds tags; the account root removes them.
+    await rootIam().send(
+      new UntagRoleCommand({
+        RoleName: ROLE,
+        TagKeys: ['Backstage.io/Owner', 'never-set'],
+      }),
+    );
+    expect(await tagsOf(ROLE)).toEqual([ENTITY]);
+  });
+
+  it('pages through ListRoleTags with Marker, MaxItems and IsTruncated', async () => {
+    await iam().send(
+      new TagRoleCommand({ RoleName: ROLE, Tags: numbered(1, 4) }),
+    );
+    const first = await iam().send(
+      new ListRoleTagsCommand({ RoleName: ROLE, MaxItems: 2 }),
+    );
+    expect(first.Tags).toEqual([OWNER, numbered(1, 1)[0]]);
+    expect(first.IsTruncated).toBe(true);
+    expect(first.Marker).toEqual(expect.any(String));
+    const keys: string[] = [];
+    for await (const page of paginateListRoleTags(
+      { client: iam(), pageSize: 2 },
+      { RoleName: ROLE },
+    )) {
+      keys.push(...page.Tags!.map(t => t.Key!));
+    }
+    expect(keys).toEqual([
+      'backstage.io/owner',
+      'key-1',
+      'key-2',
+      'key-3',
+      'key-4',
+    ]);
+  });
+
+  it('refuses a Marker it did not issue, or one issued for another role', async () => {
+    await iam().send(
+      new TagRoleCommand({ RoleName: ROLE, Tags: numbered(1, 3) }),
+    );
+    await iam().send(
+      new TagRoleCommand({ RoleName: GUIDE_ROLE, Tags: numbered(1, 3) }),
+    );
+    const { Marker } = await iam().send(
+      new ListRoleTagsCommand({ RoleName: ROLE, MaxItems: 1 }),
+    );
+    expect(Marker).toBeDefined();
+    for (const marker of ['not-a-marker', Marker]) {
+      const error = await errorOf(
+        iam().send(
+          new ListRoleTagsCommand({ RoleName: GUIDE_ROLE, Marker: marker }),
+        ),
+      );
+      expect(error.name).toBe('ValidationError');
+    }
+  });
+
+  it.each([
+    [
+      'TagRole',
+      () => new TagRoleCommand({ RoleName: 'nobody', Tags: [OWNER] }),
+    ],
+    [
+      'UntagRole',
+      () => new UntagRoleCommand({ RoleName: 'nobody', TagKeys: ['a'] }),
+    ],
+    ['ListRoleTags', () => new ListRoleTagsCommand({ RoleName: 'nobody' })],
+  ])(
+    'answers NoSuchEntity (HTTP 404) to %s for an unknown role',
+    async (_, command) => {
+      const error = await errorOf(rootIam().send(command() as any));
+      expect(error).toBeInstanceOf(NoSuchEntityException);
+      expect(error.$metadata.httpStatusCode).toBe(404);
+      expect(error.message).toBe('The role with name nobody cannot be found.');
+    },
+  );
+
+  it('answers LimitExceeded (HTTP 409) when the role would have more than 50 tags, changing nothing', async () => {
+    await iam().send(
+      new TagRoleCommand({ RoleName: ROLE, Tags: numbered(1, 30) }),
+    );
+    const error = await errorOf(
+      iam().send(
+        new TagRoleCommand({ RoleName: ROLE, Tags: numbered(31, 50) }),
+      ),
+    );
+    expect(error).toBeInstanceOf(LimitExceededException);
+    expect(error.$metadata.httpStatusCode).toBe(409);
+    expect(error.message).toBe('Cannot exceed quota for TagsPerRole: 50');
+    expect(await tagsOf(ROLE)).toHaveLength(31);
+    // Replacing values of keys it has does not count against the quota.
+    await iam().send(
+      new TagRoleCommand({
+        RoleName: ROLE,
+        Tags: [...numbered(1, 30, 'KEY'), ...numbered(31, 49)],
+      }),
+    );
+    expect(await tagsOf(ROLE)).toHaveLength(50);
+  });
+
+  it('refuses more than 50 tags in one request with a ValidationError', async () => {
+    const error = await errorOf(
+      iam().send(new TagRoleCommand({ RoleName: ROLE, Tags: numbered(1, 51) })),
+    );
+    expect(error.name).toBe('ValidationError');
+    expect(error.$metadata.httpStatusCode).toBe(400);
+    expect(error.message).toMatch(
+      /^1 validation error detected: Value '\[.*\]' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50$/,
+    );
+  });
+
+  it.each([
+    [
+      { Key: 'cost#centre', Value: 'a' },
+      "Value 'cost#centre' at 'tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+",
+    ],
+    [
+      { Key: 'k'.repeat(129), Value: 'a' },
+      `Value '${'k'.repeat(
+        129,
+      )}' at 'tags.1.member.key' failed to satisfy constraint: Member must have length less than or equal to 128`,
+    ],
+    [
+      { Key: 'team', Value: 'v'.repeat(257) },
+      `Value '${'v'.repeat(
+        257,
+      )}' at 'tags.1.member.value' failed to satisfy constraint: Member must have length less than or equal to 256`,
+    ],
+  ])('validates tag %p against the model', async (tag, message) => {
+    const error = await errorOf(
+      iam().send(new TagRoleCommand({ RoleName: ROLE, Tags: [tag] })),
+    );
+    expect(error.name).toBe('ValidationError');
+    expect(error.message).toBe(`1 validation error detected: ${message}`);
+  });
+
+  it('accepts letters, digits, spaces and _ . : / = + - @ in any script, up to the limits', async () => {
+    const tags = [
+      { Key: 'Kostenstelle Zürich_.:/=+-@', Value: 'Ünïcode 42' },
+      { Key: 'k'.repeat(128), Value: 'v'.repeat(256) },
+    ];
+    await iam().send(new TagRoleCommand({ RoleName: ROLE, Tags: tags }));
+    expect(await tagsOf(ROLE)).toEqual([OWNER, ...tags]);
+  });
+
+  it('answers InvalidInput for a key in the reserved aws: prefix', async () => {
+    const error = await errorOf(
+      iam().send(
+        new TagRoleCommand({
+          RoleName: ROLE,
+          Tags: [{ Key: 'AWS:cloudformation:stack-name', Value: 'x' }],
+        }),
+      ),
+    );
+    expect(error).toBeInstanceOf(InvalidInputException);
+    expect(error.$metadata.httpStatusCode).toBe(400);
+    expect(await tagsOf(ROLE)).toEqual([OWNER]);
+  });
+
+  it('answers InvalidInput for a key named twice, in any case', async () => {
+    const error = await errorOf(
+      iam().send(
+        new TagRoleCommand({
+          RoleName: ROLE,
+          Tags: [
+            { Key: 'Team', Value: 'a' },
+            { Key: 'team', Value: 'b' },
+          ],
+        }),
+      ),
+    );
+    expect(error).toBeInstanceOf(InvalidInputException);
+    expect(error.message).toBe(
+      'Duplicate tag keys found. Please note that Tag keys are case insensitive.',
+    );
+  });
+
+  it('holds CreateRole tags to the same rules', async () => {
+    const error = await errorOf(
+      rootIam().send(
+        new CreateRoleCommand({
+          RoleName: 'twice-tagged',
+          AssumeRolePolicyDocument:
+            '{"Statement":[{"Effect":"Allow","Principal":{"Service":"codebuild.amazonaws.com"},"Action":"sts:AssumeRole"}]}',
+          Tags: [
+            { Key: 'Team', Value: 'a' },
+            { Key: 'TEAM', Value: 'b' },
+          ],
+        }),
+      ),
+    );
+    expect(error).toBeInstanceOf(InvalidInputException);
+  });
+
+  it('denies TagRole to a principal without iam:TagRole with IAM AccessDenied (403)', async () => {
+    const readonly = clients(emulator().url, KEYS.readonly).iam;
+    const error = await errorOf(
+      readonly.send(new TagRoleCommand({ RoleName: ROLE, Tags: [ENTITY] })),
+    );
+    expect(error.name).toBe('AccessDenied');
+    expect(error.$metadata.httpStatusCode).toBe(403);
+    expect(error.message).toBe(
+      `User: arn:aws:iam::123412341234:user/backstage-readonly is not authorized to perform: iam:TagRole on resource: ${ROLE_ARN}`,
+    );
+    expect(await tagsOf(ROLE)).toEqual([OWNER]);
+  });
+
+  it('denies UntagRole and ListRoleTags to a principal without them', async () => {
+    const readonly = clients(emulator().url, KEYS.readonly).iam;
+    const untag = await errorOf(
+      readonly.send(
+        new UntagRoleCommand({ RoleName: ROLE, TagKeys: [OWNER.Key] }),
+      ),
+    );
+    expect(untag.message).toBe(
+      `User: arn:aws:iam::123412341234:user/backstage-readonly is not authorized to perform: iam:UntagRole on resource: ${ROLE_ARN}`,
+    );
+    const list = await errorOf(
+      readonly.send(new ListRoleTagsCommand({ RoleName: ROLE })),
+    );
+    expect(list.name).toBe('AccessDenied');
+    expect(list.message).toContain('iam:ListRoleTags on resource:');
+  });
+
+  it('denies the backstage user TagRole on a role outside service-role/codebuild-*', async () => {
+    await rootIam().send(
+      new CreateRoleCommand({
+        RoleName: 'admin',
+        AssumeRolePolicyDocument:
+          '{"Statement":[{"Effect":"Allow","Principal":{"AWS":"123412341234"},"Action":"sts:AssumeRole"}]}',
+      }),
+    );
+    const error = await errorOf(
+      iam().send(new TagRoleCommand({ RoleName: 'admin', Tags: [ENTITY] })),
+    );
+    expect(error.name).toBe('AccessDenied');
+    expect(error.message).toBe(
+      'User: arn:aws:iam::123412341234:user/backstage is not authorized to perform: iam:TagRole on resource: arn:aws:iam::123412341234:role/admin',
     );
   });
 });

@@ -19,7 +19,8 @@ import { Account, IamRole, IamUser, ManagedPolicy, Tag } from '../state';
 
 /**
  * AWS Identity and Access Management (API 2010-05-08, awsQuery): the role and policy reads the
- * setup checks make, the inline-policy writes the push-access grant makes, and
+ * setup checks make, the inline-policy writes the push-access grant makes, role tags (who a
+ * role belongs to: TagRole, UntagRole, ListRoleTags and GetRole's Tags), and
  * SimulatePrincipalPolicy over the emulator's own evaluator. Policy documents are answered
  * URL-encoded, as IAM does.
  */
@@ -43,14 +44,15 @@ const rolePath = shape.string({
   max: 512,
   pattern: '(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)',
 });
+const tagKey = shape.string({
+  min: 1,
+  max: 128,
+  pattern: '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+',
+});
 const tagList = shape.list(
   shape.structure(
     {
-      Key: shape.string({
-        min: 1,
-        max: 128,
-        pattern: '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+',
-      }),
+      Key: tagKey,
       Value: shape.string({
         min: 0,
         max: 256,
@@ -61,6 +63,10 @@ const tagList = shape.list(
   ),
   { max: 50 },
 );
+const tagKeyList = shape.list(tagKey, { max: 50 });
+
+/** IAM's quota of tags per role (TagsPerRole). */
+const TAGS_PER_ROLE = 50;
 
 const INLINE_ROLE_POLICY_LIMIT = 10240;
 
@@ -89,6 +95,53 @@ function tagsOutput(tags: Tag[]) {
   return tags.length > 0
     ? tags.map(t => ({ Key: t.Key, Value: t.Value }))
     : undefined;
+}
+
+/**
+ * IAM role and user tag keys are case-insensitive but case-preserving: one request may not
+ * name a key twice in any case, and a key may not use the prefix AWS reserves.
+ */
+function checkNewTags(tags: Tag[]): Tag[] {
+  const seen = new Set<string>();
+  for (const tag of tags) {
+    const folded = tag.Key.toLowerCase();
+    if (folded.startsWith('aws:')) {
+      throw invalidInput(
+        `User-defined tag keys cannot start with the reserved prefix 'aws:': ${tag.Key}`,
+      );
+    }
+    if (seen.has(folded)) {
+      throw invalidInput(
+        'Duplicate tag keys found. Please note that Tag keys are case insensitive.',
+      );
+    }
+    seen.add(folded);
+  }
+  return tags.map(t => ({ Key: t.Key, Value: t.Value }));
+}
+
+/**
+ * Adds tags to a role's: a key already there in any case gets the new value and keeps the
+ * case it was stored with. Refuses, changing nothing, when the role would end up with more
+ * than IAM's quota.
+ */
+function mergeRoleTags(role: IamRole, added: Tag[]): Tag[] {
+  const merged = role.tags.map(t => ({ ...t }));
+  for (const tag of added) {
+    const existing = merged.find(
+      t => t.Key.toLowerCase() === tag.Key.toLowerCase(),
+    );
+    if (existing) existing.Value = tag.Value;
+    else merged.push({ Key: tag.Key, Value: tag.Value });
+  }
+  if (merged.length > TAGS_PER_ROLE) {
+    throw new AwsError(
+      'LimitExceeded',
+      `Cannot exceed quota for TagsPerRole: ${TAGS_PER_ROLE}`,
+      { status: 409 },
+    );
+  }
+  return merged;
 }
 
 function roleOutput(role: IamRole, detail: boolean) {
@@ -273,6 +326,8 @@ const operations: Record<string, Operation> = {
         if (e instanceof MalformedPolicyError) throw malformed(e.message);
         throw e;
       }
+      // The list's own limit (50, the quota) was checked with the request's shape.
+      const tags = checkNewTags(input.Tags ?? []);
       const path: string = input.Path ?? '/';
       const arnOfRole = roleArn(ctx.account.id, path, input.RoleName);
       const role: IamRole = {
@@ -286,14 +341,68 @@ const operations: Record<string, Operation> = {
         maxSessionDuration: input.MaxSessionDuration ?? 3600,
         inlinePolicies: new Map(),
         attachedPolicies: [],
-        tags: (input.Tags ?? []).map((t: Tag) => ({
-          Key: t.Key,
-          Value: t.Value,
-        })),
+        tags,
       };
       ctx.account.roles.set(role.name, role);
       const output = roleOutput(role, false);
       return { Role: { ...output, Tags: tagsOutput(role.tags) } };
+    },
+  },
+
+  TagRole: {
+    input: shape.structure({ RoleName: roleName, Tags: tagList }, [
+      'RoleName',
+      'Tags',
+    ]),
+    resources: roleResource,
+    handler(input, ctx) {
+      const role = requireRole(ctx, input.RoleName);
+      role.tags = mergeRoleTags(role, checkNewTags(input.Tags));
+      return undefined;
+    },
+  },
+
+  UntagRole: {
+    input: shape.structure({ RoleName: roleName, TagKeys: tagKeyList }, [
+      'RoleName',
+      'TagKeys',
+    ]),
+    resources: roleResource,
+    handler(input, ctx) {
+      const role = requireRole(ctx, input.RoleName);
+      // Keys match in any case; a key the role does not have is no error.
+      const removed = new Set(
+        (input.TagKeys as string[]).map(k => k.toLowerCase()),
+      );
+      role.tags = role.tags.filter(t => !removed.has(t.Key.toLowerCase()));
+      return undefined;
+    },
+  },
+
+  ListRoleTags: {
+    input: shape.structure(
+      { RoleName: roleName, Marker: marker, MaxItems: maxItems },
+      ['RoleName'],
+    ),
+    resources: roleResource,
+    handler(input, ctx) {
+      const role = requireRole(ctx, input.RoleName);
+      const page = paginate(
+        role.tags,
+        {
+          token: input.Marker,
+          max: input.MaxItems,
+          defaultMax: 100,
+          scope: `ListRoleTags/${role.arn}`,
+        },
+        invalidMarker,
+      );
+      return {
+        // Required by the model: an empty list when the role has no tags.
+        Tags: page.items.map(t => ({ Key: t.Key, Value: t.Value })),
+        IsTruncated: page.next !== undefined,
+        Marker: page.next,
+      };
     },
   },
 
