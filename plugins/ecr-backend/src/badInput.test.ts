@@ -296,6 +296,138 @@ describe('bad input is answered 4xx with a clear message', () => {
     });
   });
 
+  describe('write request bodies', () => {
+    const PUSH_ACCESS = `${POC}/push-access`;
+    /** Calls that change something in AWS (anything but a read). */
+    const writes = () =>
+      Object.keys(emulator.calls()).filter(
+        operation => !/:(Describe|Get|List|BatchGet|Simulate)/.test(operation),
+      );
+
+    it('takes dryRun from a JSON body: {"dryRun": true} without a query changes nothing', async () => {
+      const res = await request(server)
+        .post(PUSH_ACCESS)
+        .set('Authorization', USER)
+        .send({ dryRun: true });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ dryRun: true, changed: true });
+      expect(writes()).toEqual([]);
+    });
+
+    it('accepts the query and the body when they agree', async () => {
+      const res = await request(server)
+        .post(`${PUSH_ACCESS}?dryRun=true`)
+        .set('Authorization', USER)
+        .send({ dryRun: true });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ dryRun: true });
+      expect(writes()).toEqual([]);
+    });
+
+    it.each([
+      ['false', { dryRun: true }],
+      ['true', { dryRun: false }],
+    ])(
+      'refuses ?dryRun=%s with a body that says otherwise, asking AWS nothing',
+      async (query, body) => {
+        const res = await request(server)
+          .post(`${PUSH_ACCESS}?dryRun=${query}`)
+          .set('Authorization', USER)
+          .send(body);
+        expectClearError(
+          res,
+          400,
+          /^\?dryRun=(true|false) and "dryRun": (true|false) in the request body disagree/,
+        );
+        expect(emulator.calls()).toEqual({});
+      },
+    );
+
+    it('refuses a 10 MB body with 413, asking AWS nothing', async () => {
+      const res = await request(server)
+        .post(PUSH_ACCESS)
+        .set('Authorization', USER)
+        .set('Content-Type', 'application/json')
+        .send(`{"dryRun":true,"pad":"${'a'.repeat(10 * 1024 * 1024)}"}`);
+      expectClearError(res, 413, /^The request body is larger than 4096 bytes/);
+      expect(res.body.error.name).toBe('PayloadTooLargeError');
+      expect(emulator.calls()).toEqual({});
+    });
+
+    it.each([
+      ['text/plain', 'dryRun=true'],
+      ['application/x-www-form-urlencoded', 'dryRun=true'],
+      ['application/xml', '<dryRun>true</dryRun>'],
+    ])('refuses a %s body with 415, asking AWS nothing', async (type, body) => {
+      const res = await request(server)
+        .post(PUSH_ACCESS)
+        .set('Authorization', USER)
+        .set('Content-Type', type)
+        .send(body);
+      expectClearError(
+        res,
+        415,
+        /^A write takes no body, or a JSON body such as \{"dryRun": true\} sent with Content-Type application\/json/,
+      );
+      expect(emulator.calls()).toEqual({});
+    });
+
+    it.each([
+      [
+        'an unknown field',
+        { dryRun: true, roleArn: `arn:aws:iam::${ACCOUNT}:role/Admin` },
+        /^The request body may hold only "dryRun"; unknown field "roleArn"$/,
+      ],
+      [
+        'several unknown fields',
+        { repository: 'x', force: true },
+        /^The request body may hold only "dryRun"; unknown fields "repository", "force"$/,
+      ],
+      [
+        'a dryRun that is not a boolean',
+        { dryRun: 'true' },
+        /^"dryRun" in the request body must be true or false$/,
+      ],
+      [
+        'a JSON array',
+        [{ dryRun: true }],
+        /^The request body must be a JSON object/,
+      ],
+    ])(
+      'refuses %s with 400, asking AWS nothing',
+      async (_label, body, message) => {
+        const res = await request(server)
+          .post(PUSH_ACCESS)
+          .set('Authorization', USER)
+          .send(body);
+        expectClearError(res, 400, message);
+        expect(emulator.calls()).toEqual({});
+      },
+    );
+
+    it('refuses a body that is not JSON with 400, not echoing it', async () => {
+      const res = await request(server)
+        .post(PUSH_ACCESS)
+        .set('Authorization', USER)
+        .set('Content-Type', 'application/json')
+        .send('{"dryRun": tru');
+      expectClearError(res, 400, /^The request body is not valid JSON$/);
+      expect(emulator.calls()).toEqual({});
+    });
+
+    it.each(['repository', 'claim'])(
+      'checks the body of POST …/%s too',
+      async route => {
+        const res = await request(server)
+          .post(`${POC}/${route}`)
+          .set('Authorization', USER)
+          .send({ dryRun: true, extra: 1 });
+        expectClearError(res, 400, /unknown field "extra"/);
+        expect(emulator.calls()).toEqual({});
+      },
+    );
+  });
+
   describe('query parameters', () => {
     const findings = `${POC}/images/${POC_SCANNED}/findings`;
 

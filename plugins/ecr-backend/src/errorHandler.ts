@@ -6,11 +6,14 @@ import {
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { CustomErrorBase } from '@backstage/errors';
 import { ErrorRequestHandler } from 'express';
+import { requestBodyErrorOf } from './http/writeRequest';
 
 /**
  * Backstage's error middleware, without stack traces in any environment, and
  * with unexpected errors replaced by a reference to the log: their messages may
- * name internal paths or AWS details, so they stay in the log.
+ * name internal paths or AWS details, so they stay in the log. A body parser's
+ * client errors (too large, not JSON…) become Backstage errors with their own
+ * 4xx status.
  */
 export function createErrorHandler(options: {
   config: RootConfigService;
@@ -21,6 +24,11 @@ export function createErrorHandler(options: {
     showStackTraces: false,
   });
   return (error, req, res, next) => {
+    const bodyError = requestBodyErrorOf(error);
+    if (bodyError) {
+      backstageHandler(bodyError, req, res, next);
+      return;
+    }
     if (error instanceof CustomErrorBase) {
       backstageHandler(error, req, res, next);
       return;

@@ -25,6 +25,7 @@ import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { createEntityAuthorizer } from '../auth/authorizeEntity';
 import { entityRouteRef } from '../auth/entityRouteRef';
+import { dryRunOf, writeRequestBody } from '../http/writeRequest';
 import { CachedEcrReader } from '../services/CachedEcrReader';
 
 export interface WriteRoutesOptions {
@@ -54,6 +55,7 @@ export function createWriteRoutes(options: WriteRoutesOptions): express.Router {
   const { httpAuth, auditor, ecr, reader } = options;
   const authorizeEntity = createEntityAuthorizer(options);
   const router = Router();
+  router.use('/entity/:namespace/:kind/:name', writeRequestBody());
 
   /**
    * Runs one write attempt inside an auditor event: the actor comes from the
@@ -189,14 +191,6 @@ export function createWriteRoutes(options: WriteRoutesOptions): express.Router {
   });
 
   return router;
-}
-
-/** `?dryRun=true` or `false`; absent means false. */
-function dryRunOf(req: Request): boolean {
-  const value = req.query.dryRun;
-  if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
-  throw new InputError('dryRun must be true or false');
 }
 
 /** The entity ref the request names, for the auditor before it is checked. */
