@@ -10,10 +10,12 @@ import request from 'supertest';
 import { startDemoEmulator } from '../__testUtils__/testBackend';
 import { AUDIT_CSV_COLUMNS } from './csv';
 import {
+  AUDIT_READER,
   OTHER_USER,
   PLATFORM_USER,
   startAuditBackend,
 } from './__testUtils__/auditBackend';
+import { recordingAuditor } from '../__testUtils__/recordingAuditor';
 import {
   demoCatalogEntities,
   demoEcrComponents,
@@ -24,6 +26,7 @@ jest.setTimeout(60_000);
 
 const PLATFORM = mockCredentials.user.header(PLATFORM_USER);
 const OTHER = mockCredentials.user.header(OTHER_USER);
+const READER = mockCredentials.user.header(AUDIT_READER);
 
 const ROUTES: Array<['get' | 'post', string]> = [
   ['get', '/api/ecr/audit'],
@@ -81,9 +84,39 @@ describe('the audit routes', () => {
         expect(res.status).toBe(403);
         expect(res.body.error).toMatchObject({
           name: 'NotAllowedError',
-          message: expect.stringContaining('ecr.audit.read'),
+          message: expect.stringContaining(
+            m === 'post' ? 'ecr.audit.run' : 'ecr.audit.read',
+          ),
         });
         expect(emulator.calls()).toEqual({});
+      },
+    );
+
+    it('lets a user with ecr.audit.read alone read the audit', async () => {
+      for (const path of ['/api/ecr/audit', '/api/ecr/audit/history']) {
+        const res = await request(server())
+          .get(path)
+          .set('Authorization', READER);
+        expect(res.status).toBe(200);
+      }
+    });
+
+    it.each(['/api/ecr/audit/run', '/api/ecr/audit/run?wait=true'])(
+      'answers 403 to a user with ecr.audit.read but not ecr.audit.run, starting nothing: POST %s',
+      async path => {
+        const res = await request(server())
+          .post(path)
+          .set('Authorization', READER);
+        expect(res.status).toBe(403);
+        expect(res.body.error).toEqual({
+          name: 'NotAllowedError',
+          message: 'Permission ecr.audit.run is not granted',
+        });
+        expect(emulator.calls()).toEqual({});
+        const history = await request(server())
+          .get('/api/ecr/audit/history')
+          .set('Authorization', READER);
+        expect(history.body.runs).toEqual([]);
       },
     );
   });
@@ -195,6 +228,96 @@ describe('the audit routes', () => {
   });
 
   describe('POST /audit/run', () => {
+    describe('auditor events', () => {
+      const auditor = recordingAuditor();
+      let audited: TestBackend;
+
+      beforeEach(async () => {
+        auditor.events.length = 0;
+        audited = await startAuditBackend({
+          emulator,
+          entities: demoCatalogEntities(),
+          features: [auditor.factory],
+        });
+      });
+
+      afterEach(async () => {
+        await audited.stop();
+      });
+
+      it('records a started run: the actor, that it did not wait, the run id and its outcome', async () => {
+        const res = await request(audited.server)
+          .post('/api/ecr/audit/run')
+          .set('Authorization', PLATFORM);
+        expect(res.status).toBe(202);
+        const runId = res.body.run.id;
+        expect(auditor.events).toEqual([
+          {
+            plugin: 'ecr',
+            eventId: 'audit-run',
+            severityLevel: 'medium',
+            status: 'initiated',
+            actorId: PLATFORM_USER,
+            meta: { wait: false },
+          },
+          {
+            plugin: 'ecr',
+            eventId: 'audit-run',
+            severityLevel: 'medium',
+            status: 'succeeded',
+            actorId: PLATFORM_USER,
+            meta: { wait: false, runId, started: true, outcome: 'running' },
+          },
+        ]);
+        // Let the run end before the backend stops.
+        await request(audited.server)
+          .post('/api/ecr/audit/run?wait=true')
+          .set('Authorization', PLATFORM);
+      });
+
+      it('records a waited-for run with its final outcome', async () => {
+        const res = await request(audited.server)
+          .post('/api/ecr/audit/run?wait=true')
+          .set('Authorization', PLATFORM);
+        expect(res.status).toBe(200);
+        expect(auditor.events.at(-1)).toMatchObject({
+          eventId: 'audit-run',
+          status: 'succeeded',
+          actorId: PLATFORM_USER,
+          meta: {
+            wait: true,
+            runId: res.body.run.id,
+            started: true,
+            outcome: 'complete',
+          },
+        });
+      });
+
+      it('records a refused request as failed, with the actor and the refusal', async () => {
+        const res = await request(audited.server)
+          .post('/api/ecr/audit/run?wait=true')
+          .set('Authorization', READER);
+        expect(res.status).toBe(403);
+        expect(auditor.events).toEqual([
+          expect.objectContaining({
+            eventId: 'audit-run',
+            status: 'initiated',
+            actorId: AUDIT_READER,
+          }),
+          expect.objectContaining({
+            eventId: 'audit-run',
+            status: 'failed',
+            actorId: AUDIT_READER,
+            meta: { wait: true },
+            error: expect.objectContaining({
+              name: 'NotAllowedError',
+              message: 'Permission ecr.audit.run is not granted',
+            }),
+          }),
+        ]);
+      });
+    });
+
     it('answers 202 with the started run, which then completes', async () => {
       const res = await request(server())
         .post('/api/ecr/audit/run')

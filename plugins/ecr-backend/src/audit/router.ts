@@ -1,4 +1,5 @@
 import {
+  AuditorService,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
@@ -7,8 +8,11 @@ import {
   AuditReport,
   AuditRunResponse,
   ecrAuditReadPermission,
+  ecrAuditRunPermission,
 } from '@backstage-ecr/plugin-ecr-common';
+import { BasicPermission } from '@backstage/plugin-permission-common';
 import { InputError } from '@backstage/errors';
+import { JsonObject } from '@backstage/types';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { requirePermission } from '../auth/requirePermission';
@@ -19,6 +23,8 @@ import { auditCsvFilename, auditReportCsv } from './csv';
 export interface AuditRouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
+  /** Records every request to start a run. */
+  auditor: AuditorService;
   store: AuditStore;
   runner: AuditRunner;
 }
@@ -27,22 +33,22 @@ export const DEFAULT_HISTORY_LIMIT = 50;
 export const MAX_HISTORY_LIMIT = 500;
 
 /**
- * The platform audit routes (DESIGN §5), each behind `ecr.audit.read`; mount
- * under `/audit`.
+ * The platform audit routes (DESIGN §5), mount under `/audit`: the reads
+ * behind `ecr.audit.read`; starting a run, which sweeps AWS across every
+ * configured account, behind `ecr.audit.run`, each request an auditor event.
  */
 export function createAuditRouter(options: AuditRouterOptions): express.Router {
-  const { httpAuth, permissions, store, runner } = options;
+  const { httpAuth, permissions, auditor, store, runner } = options;
   const router = Router();
 
-  const authorize = async (req: Request) => {
+  const authorize = async (
+    req: Request,
+    permission: BasicPermission = ecrAuditReadPermission,
+  ) => {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    await requirePermission(
-      permissions,
-      { permission: ecrAuditReadPermission },
-      credentials,
-    );
+    await requirePermission(permissions, { permission }, credentials);
   };
 
   router.get('/', async (req, res) => {
@@ -76,20 +82,40 @@ export function createAuditRouter(options: AuditRouterOptions): express.Router {
 
   // Starts a run (202), or answers the one already in progress with 202 and
   // starts no other; with ?wait=true, answers 200 once the run has finished.
+  // Every request is an auditor event `audit-run` (the actor from the
+  // request; whether it waited, the run and its outcome), refused ones too.
   router.post('/run', async (req, res) => {
-    await authorize(req);
-    const wait = singleQueryValue(req, 'wait');
-    if (wait !== undefined && wait !== 'true' && wait !== 'false') {
-      throw new InputError('wait must be true or false');
+    const meta: JsonObject = { wait: req.query.wait === 'true' };
+    const event = await auditor.createEvent({
+      eventId: 'audit-run',
+      severityLevel: 'medium',
+      request: req,
+      meta: { ...meta },
+    });
+    try {
+      await authorize(req, ecrAuditRunPermission);
+      const wait = singleQueryValue(req, 'wait');
+      if (wait !== undefined && wait !== 'true' && wait !== 'false') {
+        throw new InputError('wait must be true or false');
+      }
+      const started = await runner.start('manual');
+      meta.runId = started.run.id;
+      // False when a run already in progress was joined.
+      meta.started = started.started;
+      const run = wait === 'true' ? await started.done : started.run;
+      const body: AuditRunResponse = { run };
+      res.status(wait === 'true' ? 200 : 202).json(body);
+      await event.success({
+        meta: {
+          ...meta,
+          outcome: run.status,
+          ...(run.error && { runError: run.error }),
+        },
+      });
+    } catch (error) {
+      await event.fail({ meta: { ...meta }, error: error as Error });
+      throw error;
     }
-    const started = await runner.start('manual');
-    if (wait === 'true') {
-      const body: AuditRunResponse = { run: await started.done };
-      res.status(200).json(body);
-      return;
-    }
-    const body: AuditRunResponse = { run: started.run };
-    res.status(202).json(body);
   });
 
   return router;

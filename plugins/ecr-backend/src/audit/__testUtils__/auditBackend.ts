@@ -18,12 +18,17 @@ import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import { ecrPlugin } from '../../plugin';
 import { testBackendConfig } from '../../__testUtils__/testBackend';
 
-/** A member of platform-team, the only group the demo policy lets read the audit. */
+/** A member of platform-team, the only group the demo policy lets read the audit or start a run. */
 export const PLATFORM_USER = 'user:default/alice';
 /** Anyone else, such as the demo's guest. */
 export const OTHER_USER = 'user:default/guest';
+/** A user this test policy lets read the audit (`ecr.audit.read`) but not start a run. */
+export const AUDIT_READER = 'user:default/auditor';
 
-/** The demo policy's rule for the audit: `ecr.audit.read` to platform-team only. */
+/**
+ * The demo policy's rules for the audit: `ecr.audit.read` and `ecr.audit.run`
+ * to platform-team only; and `ecr.audit.read` alone to AUDIT_READER.
+ */
 const auditPolicyModule = createBackendModule({
   pluginId: 'permission',
   moduleId: 'ecr-audit-test-policy',
@@ -33,9 +38,14 @@ const auditPolicyModule = createBackendModule({
       async init({ policy }) {
         policy.setPolicy({
           async handle(request, user) {
-            const allowed =
-              request.permission.name !== 'ecr.audit.read' ||
-              user?.info.userEntityRef === PLATFORM_USER;
+            const who = user?.info.userEntityRef;
+            const name = request.permission.name;
+            let allowed = true;
+            if (name === 'ecr.audit.read') {
+              allowed = who === PLATFORM_USER || who === AUDIT_READER;
+            } else if (name === 'ecr.audit.run') {
+              allowed = who === PLATFORM_USER;
+            }
             return {
               result: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
             };
