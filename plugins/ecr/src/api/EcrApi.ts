@@ -4,6 +4,7 @@ import {
   AuditHistory,
   AuditReport,
   AuditRunResponse,
+  ClaimResponse,
   CreateRepositoryResponse,
   FindingsResponse,
   ImagesResponse,
@@ -27,6 +28,14 @@ export interface EcrApi {
     entity: CompoundEntityRef,
     options: { dryRun: boolean },
   ): Promise<PushAccessResponse>;
+  /**
+   * Binds the entity's unbound repositories (and its pushing role) to it by
+   * tagging them; with `dryRun` only says what would be tagged.
+   */
+  claim(
+    entity: CompoundEntityRef,
+    options: { dryRun: boolean },
+  ): Promise<ClaimResponse>;
   getAudit(): Promise<AuditReport>;
   getAuditHistory(): Promise<AuditHistory>;
   runAudit(): Promise<AuditRunResponse>;

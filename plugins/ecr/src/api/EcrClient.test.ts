@@ -51,6 +51,8 @@ describe('EcrClient', () => {
     const { ecr, fetch } = client(() => json({}));
     await ecr.grantPushAccess(ref, { dryRun: true });
     await ecr.createRepository(ref, { dryRun: false });
+    await ecr.claim(ref, { dryRun: true });
+    await ecr.claim(ref, { dryRun: false });
     expect(fetch.mock.calls.map(c => [c[0], c[1]?.method])).toEqual([
       [
         'http://backstage/api/ecr/entity/default/Component/proof-of-concept/push-access?dryRun=true',
@@ -60,7 +62,52 @@ describe('EcrClient', () => {
         'http://backstage/api/ecr/entity/default/Component/proof-of-concept/repository?dryRun=false',
         'POST',
       ],
+      [
+        'http://backstage/api/ecr/entity/default/Component/proof-of-concept/claim?dryRun=true',
+        'POST',
+      ],
+      [
+        'http://backstage/api/ecr/entity/default/Component/proof-of-concept/claim?dryRun=false',
+        'POST',
+      ],
     ]);
+  });
+
+  it('answers what a claim tagged, and refuses as the backend does', async () => {
+    const answer = {
+      dryRun: true,
+      entityRef: 'component:default/proof-of-concept',
+      changed: false,
+      resources: [
+        {
+          kind: 'repository',
+          arn: 'arn:aws:ecr:eu-west-2:123412341234:repository/proof-of-concept-repo',
+          outcome: 'bound',
+          tags: {
+            'backstage.io/entity-ref': 'component:default/proof-of-concept',
+          },
+        },
+      ],
+    };
+    const { ecr } = client(() => json(answer));
+    await expect(ecr.claim(ref, { dryRun: true })).resolves.toEqual(answer);
+
+    const { ecr: denied } = client(() =>
+      json(
+        {
+          error: {
+            name: 'NotAllowedError',
+            message:
+              'Permission ecr.repository.claim is not granted for component:default/proof-of-concept',
+          },
+          response: { statusCode: 403 },
+        },
+        403,
+      ),
+    );
+    await expect(denied.claim(ref, { dryRun: false })).rejects.toMatchObject({
+      statusCode: 403,
+    });
   });
 
   it('throws the backend’s error with its status and message', async () => {

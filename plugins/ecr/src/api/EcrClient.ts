@@ -5,6 +5,7 @@ import {
   AuditHistory,
   AuditReport,
   AuditRunResponse,
+  ClaimResponse,
   CreateRepositoryResponse,
   FindingsResponse,
   ImagesResponse,
@@ -56,6 +57,15 @@ export class EcrClient implements EcrApi {
     options: { dryRun: boolean },
   ): Promise<PushAccessResponse> {
     return this.request(entity, `/push-access?dryRun=${options.dryRun}`, {
+      method: 'POST',
+    });
+  }
+
+  claim(
+    entity: CompoundEntityRef,
+    options: { dryRun: boolean },
+  ): Promise<ClaimResponse> {
+    return this.request(entity, `/claim?dryRun=${options.dryRun}`, {
       method: 'POST',
     });
   }
