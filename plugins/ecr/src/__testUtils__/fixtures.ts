@@ -1,7 +1,9 @@
 import { Entity } from '@backstage/catalog-model';
 import {
+  ClaimResponse,
   EcrImage,
   FindingsResponse,
+  SetupCheck,
   ImagesResponse,
   SetupStatus,
 } from '@backstage-ecr/plugin-ecr-common';
@@ -127,6 +129,93 @@ export const setupStatus: SetupStatus = {
   ],
 };
 
+export const ROLE_ARN =
+  'arn:aws:iam::123412341234:role/service-role/codebuild-proof-of-concept-snapshot-service-role';
+
+/** `repository-owner` as the backend words it, for each binding. */
+export const repositoryOwnerCheck = {
+  unbound: {
+    id: 'repository-owner',
+    status: 'fail',
+    title: 'The repositories belong to this entity',
+    detail:
+      'It is unbound: it has neither a backstage.io/entity-ref nor a backstage.io/owner tag, so it is shown read-only and Backstage offers no fix for it.',
+    remedy: `Bind it to this entity: a member of the platform team can use Claim, or tag it in AWS:\n\naws ecr tag-resource --region eu-west-2 --resource-arn ${REPO_ARN} --tags Key=backstage.io/entity-ref,Value=component:default/proof-of-concept`,
+  },
+  elsewhere: {
+    id: 'repository-owner',
+    status: 'fail',
+    title: 'The repositories belong to this entity',
+    detail:
+      'It belongs to group:default/team-b (tag backstage.io/owner), not to this entity: it is not shown here, and Backstage changes nothing of it for this entity.',
+    remedy: `Remove ${REPO_ARN} from this entity's annotation, or ask the owners of group:default/team-b to hand it over by changing its backstage.io/owner tag.`,
+  },
+  pass: {
+    id: 'repository-owner',
+    status: 'pass',
+    title: 'The repositories belong to this entity',
+    detail:
+      'It belongs to component:default/proof-of-concept (tag backstage.io/entity-ref).',
+  },
+} satisfies Record<string, SetupCheck>;
+
+/** `push-role-owner` as the backend words it. */
+export const pushRoleOwnerCheck = {
+  unbound: {
+    id: 'push-role-owner',
+    status: 'fail',
+    title: 'The pushing role belongs to this entity',
+    detail: `The role is unbound: it has neither a backstage.io/entity-ref nor a backstage.io/owner tag, and so is its CodeBuild project. Backstage reads no permissions of ${ROLE_ARN} and grants it nothing for this entity.`,
+    remedy:
+      'Bind the role (or its CodeBuild project) to this entity: a member of the platform team can use Claim, or tag it in AWS.',
+  },
+  elsewhere: {
+    id: 'push-role-owner',
+    status: 'fail',
+    title: 'The pushing role belongs to this entity',
+    detail: `The role belongs to group:default/team-b (tag backstage.io/owner), not to this entity. Backstage reads no permissions of ${ROLE_ARN} and grants it nothing for this entity.`,
+  },
+  pass: {
+    id: 'push-role-owner',
+    status: 'pass',
+    title: 'The pushing role belongs to this entity',
+    detail: `${ROLE_ARN} has no binding tag of its own; it is this entity's because its CodeBuild project codebuild-proof-of-concept-snapshot belongs to group:default/team-a, the entity's owner (tag backstage.io/owner).`,
+  },
+} satisfies Record<string, SetupCheck>;
+
+/** The fixture's checks with the owner checks given. */
+export function setupWithOwners(
+  repositoryOwner: SetupCheck,
+  pushRoleOwner: SetupCheck,
+): SetupStatus {
+  return {
+    ...setupStatus,
+    checks: [...setupStatus.checks, repositoryOwner, pushRoleOwner],
+  };
+}
+
+/** A claim of the fixture's entity: the repository bound, the role already its. */
+export function claimResponse(dryRun: boolean): ClaimResponse {
+  const tags = {
+    'backstage.io/entity-ref': 'component:default/proof-of-concept',
+    'backstage.io/owner': 'group:default/team-a',
+  };
+  return {
+    dryRun,
+    entityRef: 'component:default/proof-of-concept',
+    changed: !dryRun,
+    resources: [
+      { kind: 'repository', arn: REPO_ARN, outcome: 'bound', tags },
+      {
+        kind: 'role',
+        arn: ROLE_ARN,
+        outcome: 'already',
+        boundTo: 'group:default/team-a',
+      },
+    ],
+  };
+}
+
 export const findings: FindingsResponse = {
   repositoryArn: REPO_ARN,
   digest: digestOf(3),
@@ -178,6 +267,7 @@ export function mockEcrApi(
     runAudit: jest.fn(),
     getAuditCsv: jest.fn(),
     grantPushAccess: jest.fn(),
+    claim: jest.fn(),
     ...overrides,
   } as jest.Mocked<EcrApi>;
 }

@@ -6,28 +6,40 @@ import {
   TestApiProvider,
 } from '@backstage/test-utils';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  EvaluatePermissionRequest,
+} from '@backstage/plugin-permission-common';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { Entity } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import { ecrApiRef, EcrApi } from '../../api/EcrApi';
 import { EcrContent } from './EcrContent';
 import {
+  claimResponse,
   entity,
   guideImages,
   image,
   imagesResponse,
   mockEcrApi,
+  pushRoleOwnerCheck,
+  REPO_ARN,
   REPO_URI,
+  repositoryOwnerCheck,
   setupStatus,
+  setupWithOwners,
 } from '../../__testUtils__/fixtures';
+import { FreshPermissionCache } from '../../__testUtils__/permissions';
 
 async function renderTab(
   api: EcrApi,
   forEntity: Entity = entity,
   authorize:
     | AuthorizeResult.ALLOW
-    | AuthorizeResult.DENY = AuthorizeResult.DENY,
+    | AuthorizeResult.DENY
+    | ((
+        request: EvaluatePermissionRequest,
+      ) => AuthorizeResult.ALLOW | AuthorizeResult.DENY) = AuthorizeResult.DENY,
 ) {
   return renderInTestApp(
     <TestApiProvider
@@ -36,12 +48,30 @@ async function renderTab(
         [permissionApiRef, mockApis.permission({ authorize })],
       ]}
     >
-      <EntityProvider entity={forEntity}>
-        <EcrContent />
-      </EntityProvider>
+      <FreshPermissionCache>
+        <EntityProvider entity={forEntity}>
+          <EcrContent />
+        </EntityProvider>
+      </FreshPermissionCache>
     </TestApiProvider>,
   );
 }
+
+/** Allows every permission but ecr.repository.claim. */
+const allButClaim = (request: EvaluatePermissionRequest) =>
+  request.permission.name === 'ecr.repository.claim'
+    ? AuthorizeResult.DENY
+    : AuthorizeResult.ALLOW;
+
+function checkItem(id: string): HTMLElement {
+  const list = screen.getByRole('list', { name: 'Setup checks' });
+  return within(list)
+    .getAllByRole('listitem')
+    .find(item => item.getAttribute('data-check-id') === id)!;
+}
+
+/** Lets the permission decisions arrive before asserting a button's absence. */
+const settle = () => new Promise(r => setTimeout(r, 100));
 
 async function responseError(status: number, message: string, code: string) {
   return ResponseError.fromResponse(
@@ -144,8 +174,12 @@ describe('EcrContent', () => {
     ).toBeInTheDocument();
   });
 
-  it('says so clearly when permission is denied', async () => {
-    const error = await responseError(403, 'Access denied', 'NotAllowedError');
+  it('says so clearly when permission is denied, with the backend’s reason', async () => {
+    const error = await responseError(
+      403,
+      'Permission ecr.images.read is not granted for component:default/proof-of-concept',
+      'NotAllowedError',
+    );
     await renderTab(
       mockEcrApi({
         getImages: jest.fn(async () => {
@@ -155,8 +189,55 @@ describe('EcrContent', () => {
     );
     expect(await screen.findByText('Permission denied')).toBeInTheDocument();
     expect(
-      screen.getByText(/do not have permission to see the images/),
+      screen.getByText(/ecr.images.read is not granted/),
     ).toBeInTheDocument();
+  });
+
+  it('keeps the checklist when the images are refused because the repository is bound elsewhere', async () => {
+    const reason = `Repository ${REPO_ARN} belongs to group:default/team-b (tag backstage.io/owner), not to this entity. Backstage shows a repository only to the entity it belongs to; the entity's setup status says how to bind it.`;
+    const error = await responseError(403, reason, 'NotAllowedError');
+    const status = setupWithOwners(
+      repositoryOwnerCheck.elsewhere,
+      pushRoleOwnerCheck.pass,
+    );
+    status.checks = status.checks.map(check =>
+      check.id === 'scan-on-push'
+        ? {
+            ...check,
+            status: 'unknown',
+            detail: `Not checked: Repository proof-of-concept-repo belongs to group:default/team-b (tag backstage.io/owner), not to this entity.`,
+          }
+        : check,
+    );
+    await renderTab(
+      mockEcrApi({
+        getImages: jest.fn(async () => {
+          throw error;
+        }),
+        getSetup: jest.fn(async () => status),
+      }),
+      entity,
+      AuthorizeResult.ALLOW,
+    );
+    expect(await screen.findByText(reason)).toBeInTheDocument();
+    await screen.findByRole('list', { name: 'Setup checks' });
+    const owner = checkItem('repository-owner');
+    expect(owner).toHaveAttribute('data-status', 'fail');
+    expect(
+      within(owner).getByText('The repositories belong to this entity'),
+    ).toBeInTheDocument();
+    expect(checkItem('scan-on-push')).toHaveAttribute('data-status', 'unknown');
+    await settle();
+    expect(
+      within(owner).queryByRole('button', { name: 'Claim' }),
+    ).not.toBeInTheDocument();
+    expect(
+      within(owner).getByText(/belongs to someone else/),
+    ).toBeInTheDocument();
+    // Nor is push access offered for a repository that is not the entity's.
+    expect(
+      screen.queryByRole('button', { name: 'Grant push access' }),
+    ).not.toBeInTheDocument();
   });
 
   it('shows the backend’s message for an AWS error and retries', async () => {
@@ -244,6 +325,176 @@ describe('EcrContent', () => {
     expect(
       screen.queryByRole('button', { name: 'Grant push access' }),
     ).not.toBeInTheDocument();
+  });
+
+  it('shows the owner checks with the titles the backend gives', async () => {
+    await renderTab(
+      mockEcrApi({
+        getSetup: jest.fn(async () =>
+          setupWithOwners(repositoryOwnerCheck.pass, pushRoleOwnerCheck.pass),
+        ),
+      }),
+    );
+    await screen.findByText('3 of 7 need attention');
+    expect(checkItem('repository-owner')).toHaveAttribute(
+      'data-status',
+      'pass',
+    );
+    expect(
+      within(checkItem('push-role-owner')).getByText(
+        'The pushing role belongs to this entity',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('offers Claim on an unbound repository, previews the tags and refreshes after applying', async () => {
+    const getSetup = jest
+      .fn()
+      .mockResolvedValueOnce(
+        setupWithOwners(repositoryOwnerCheck.unbound, pushRoleOwnerCheck.pass),
+      )
+      .mockResolvedValue(
+        setupWithOwners(repositoryOwnerCheck.pass, pushRoleOwnerCheck.pass),
+      );
+    const claim = jest.fn(async (_ref: unknown, { dryRun }) =>
+      claimResponse(dryRun),
+    );
+    const api = mockEcrApi({ getSetup, claim });
+    await renderTab(api, entity, AuthorizeResult.ALLOW);
+
+    await screen.findByRole('list', { name: 'Setup checks' });
+    const owner = checkItem('repository-owner');
+    await userEvent.click(
+      await within(owner).findByRole('button', { name: 'Claim' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    const resources = await within(dialog).findByRole('list', {
+      name: 'Resources to claim',
+    });
+    const items = within(resources).getAllByRole('listitem');
+    expect(items.map(i => i.getAttribute('data-outcome'))).toEqual([
+      'bound',
+      'already',
+    ]);
+    expect(within(items[0]).getByText(REPO_ARN)).toBeInTheDocument();
+    expect(within(items[0]).getByText(/Will be tagged/)).toBeInTheDocument();
+    expect(
+      within(items[0]).getByText(
+        /backstage.io\/entity-ref = component:default\/proof-of-concept/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(items[1]).getByText(/Already belongs to group:default\/team-a/),
+    ).toBeInTheDocument();
+    expect(claim).toHaveBeenCalledWith(
+      { kind: 'Component', namespace: 'default', name: 'proof-of-concept' },
+      { dryRun: true },
+    );
+    expect(claim).not.toHaveBeenCalledWith(expect.anything(), {
+      dryRun: false,
+    });
+
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Apply' }),
+    );
+    await waitFor(() =>
+      expect(checkItem('repository-owner')).toHaveAttribute(
+        'data-status',
+        'pass',
+      ),
+    );
+    expect(claim).toHaveBeenCalledWith(expect.anything(), { dryRun: false });
+    expect(getSetup).toHaveBeenCalledTimes(2);
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+  });
+
+  it('offers Claim on an unbound pushing role', async () => {
+    await renderTab(
+      mockEcrApi({
+        getSetup: jest.fn(async () =>
+          setupWithOwners(
+            repositoryOwnerCheck.pass,
+            pushRoleOwnerCheck.unbound,
+          ),
+        ),
+      }),
+      entity,
+      AuthorizeResult.ALLOW,
+    );
+    await screen.findByRole('list', { name: 'Setup checks' });
+    expect(
+      await within(checkItem('push-role-owner')).findByRole('button', {
+        name: 'Claim',
+      }),
+    ).toBeInTheDocument();
+    expect(
+      within(checkItem('push-permissions')).queryByRole('button', {
+        name: 'Grant push access',
+      }),
+    ).not.toBeInTheDocument();
+    expect(
+      within(checkItem('push-permissions')).getByText(
+        /until the pushing role belongs to this entity/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('says who may claim, without a button, to someone not allowed ecr.repository.claim', async () => {
+    await renderTab(
+      mockEcrApi({
+        getSetup: jest.fn(async () =>
+          setupWithOwners(
+            repositoryOwnerCheck.unbound,
+            pushRoleOwnerCheck.pass,
+          ),
+        ),
+      }),
+      entity,
+      allButClaim,
+    );
+    await screen.findByRole('list', { name: 'Setup checks' });
+    const owner = checkItem('repository-owner');
+    expect(
+      await within(owner).findByText(
+        /only the platform team can bind resources to an entity/i,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(owner).queryByRole('button', { name: 'Claim' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('offers neither Create repository nor Grant push access while the repository is not the entity’s', async () => {
+    const status = setupWithOwners(
+      repositoryOwnerCheck.unbound,
+      pushRoleOwnerCheck.pass,
+    );
+    status.checks = status.checks.map(check =>
+      check.id === 'repository-exists'
+        ? { ...check, status: 'fail', detail: 'missing' }
+        : check,
+    );
+    await renderTab(
+      mockEcrApi({ getSetup: jest.fn(async () => status) }),
+      entity,
+      allButClaim,
+    );
+    await screen.findByRole('list', { name: 'Setup checks' });
+    await within(checkItem('repository-owner')).findByText(
+      /only the platform team/i,
+    );
+    await settle();
+    expect(screen.queryByRole('button', { name: 'Create repository' })).toBe(
+      null,
+    );
+    expect(screen.queryByRole('button', { name: 'Grant push access' })).toBe(
+      null,
+    );
+    expect(
+      within(checkItem('repository-exists')).getByText(
+        /until the repository belongs to this entity/,
+      ),
+    ).toBeInTheDocument();
   });
 
   it('opens an image’s findings', async () => {

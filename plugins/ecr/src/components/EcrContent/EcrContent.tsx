@@ -46,17 +46,22 @@ export function ErrorAlert(props: {
   onRetry: () => void;
 }) {
   const status = statusOf(props.error);
+  const body = (props.error as { body?: { error?: { message?: string } } })
+    .body;
   if (status === 403) {
+    // The backend says why: a permission not granted, or a repository that
+    // belongs to someone else.
     return (
       <Alert
         status="warning"
         title="Permission denied"
-        description={`You do not have permission to see ${props.what} of this entity. Ask its owners or your platform team for access.`}
+        description={
+          body?.error?.message ??
+          `You do not have permission to see ${props.what} of this entity. Ask its owners or your platform team for access.`
+        }
       />
     );
   }
-  const body = (props.error as { body?: { error?: { message?: string } } })
-    .body;
   return (
     <Alert
       status="danger"
@@ -242,6 +247,7 @@ function EcrContentForEntity(props: {
               <SetupFix
                 entityRef={entityRef}
                 check={check}
+                checks={setup.value!.checks}
                 onApplied={refresh}
               />
             )

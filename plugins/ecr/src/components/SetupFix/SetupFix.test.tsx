@@ -10,7 +10,14 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { SetupCheck } from '@backstage-ecr/plugin-ecr-common';
 import { ecrApiRef } from '../../api/EcrApi';
 import { SetupFix } from './SetupFix';
-import { mockEcrApi } from '../../__testUtils__/fixtures';
+import { blockingOwnerCheck, ownerCheckState } from './ownership';
+import {
+  mockEcrApi,
+  pushRoleOwnerCheck,
+  REPO_ARN,
+  repositoryOwnerCheck,
+  ROLE_ARN,
+} from '../../__testUtils__/fixtures';
 
 // usePermission caches decisions per permission and resource across renders,
 // so each test asks about an entity of its own.
@@ -46,6 +53,7 @@ async function renderFix(
   check: SetupCheck,
   result: AuthorizeResult.ALLOW | AuthorizeResult.DENY,
   api = mockEcrApi(),
+  checks?: SetupCheck[],
 ) {
   const onApplied = jest.fn();
   const permissionApi = mockApis.permission({ authorize: result });
@@ -56,7 +64,12 @@ async function renderFix(
         [permissionApiRef, permissionApi],
       ]}
     >
-      <SetupFix entityRef={entityRef} check={check} onApplied={onApplied} />
+      <SetupFix
+        entityRef={entityRef}
+        check={check}
+        checks={checks}
+        onApplied={onApplied}
+      />
     </TestApiProvider>,
   );
   return { onApplied, api };
@@ -175,5 +188,137 @@ describe('SetupFix', () => {
       await screen.findByText('role is outside ecr.iam.allowedRoleArnPatterns'),
     ).toBeInTheDocument();
     expect(onApplied).not.toHaveBeenCalled();
+  });
+
+  it('previews a claim that refuses a resource bound elsewhere', async () => {
+    const api = mockEcrApi({
+      claim: jest.fn(async ({}, { dryRun }) => ({
+        dryRun,
+        entityRef: 'component:default/svc',
+        changed: false,
+        resources: [
+          {
+            kind: 'repository' as const,
+            arn: REPO_ARN,
+            outcome: 'bound' as const,
+            tags: { 'backstage.io/entity-ref': 'component:default/svc' },
+          },
+          {
+            kind: 'role' as const,
+            arn: ROLE_ARN,
+            outcome: 'refused' as const,
+            boundTo: 'group:default/team-b',
+            reason:
+              'It belongs to group:default/team-b (tag backstage.io/owner); Backstage never re-binds a resource bound to someone else.',
+          },
+        ],
+      })),
+    });
+    await renderFix(repositoryOwnerCheck.unbound, AuthorizeResult.ALLOW, api);
+    await userEvent.click(await screen.findByRole('button', { name: 'Claim' }));
+    expect(
+      await screen.findByText(/Backstage will tag 1 resource as/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'Pushing role: Refused: it belongs to group:default/team-b',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/never re-binds/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Apply' })).toBeEnabled();
+  });
+
+  it('offers nothing to apply when a claim would tag nothing', async () => {
+    const api = mockEcrApi({
+      claim: jest.fn(async ({}, { dryRun }) => ({
+        dryRun,
+        entityRef: 'component:default/svc',
+        changed: false,
+        resources: [
+          {
+            kind: 'repository' as const,
+            arn: REPO_ARN,
+            outcome: 'already' as const,
+            boundTo: 'component:default/svc',
+          },
+        ],
+      })),
+    });
+    await renderFix(pushRoleOwnerCheck.unbound, AuthorizeResult.ALLOW, api);
+    await userEvent.click(await screen.findByRole('button', { name: 'Claim' }));
+    expect(await screen.findByText(/Nothing would change/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Apply' })).toBeDisabled();
+  });
+
+  it('shows no claim on an owner check that passes', async () => {
+    await renderFix(repositoryOwnerCheck.pass, AuthorizeResult.ALLOW);
+    await new Promise(r => setTimeout(r, 50));
+    expect(screen.queryByRole('button')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('fix-unavailable')).not.toBeInTheDocument();
+  });
+
+  it('says why a repository bound elsewhere cannot be claimed', async () => {
+    await renderFix(repositoryOwnerCheck.elsewhere, AuthorizeResult.ALLOW);
+    expect(
+      await screen.findByText(/the repository belongs to someone else/),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button')).not.toBeInTheDocument();
+  });
+
+  it('holds push access back while the role is not the entity’s', async () => {
+    await renderFix(pushCheck, AuthorizeResult.ALLOW, mockEcrApi(), [
+      pushCheck,
+      repositoryOwnerCheck.pass,
+      pushRoleOwnerCheck.elsewhere,
+    ]);
+    expect(
+      await screen.findByText(/until the pushing role belongs/),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button')).not.toBeInTheDocument();
+  });
+});
+
+describe('ownerCheckState', () => {
+  it('reads unbound and bound-elsewhere resources from the check detail', () => {
+    expect(ownerCheckState(repositoryOwnerCheck.unbound)).toEqual({
+      failing: true,
+      unbound: true,
+      elsewhere: false,
+    });
+    expect(ownerCheckState(repositoryOwnerCheck.elsewhere)).toEqual({
+      failing: true,
+      unbound: false,
+      elsewhere: true,
+    });
+    expect(ownerCheckState(pushRoleOwnerCheck.pass).failing).toBe(false);
+    // Several repositories: one unbound, one bound elsewhere.
+    expect(
+      ownerCheckState({
+        ...repositoryOwnerCheck.unbound,
+        detail: `a: ${repositoryOwnerCheck.unbound.detail}\nb: ${repositoryOwnerCheck.elsewhere.detail}`,
+      }),
+    ).toEqual({ failing: true, unbound: true, elsewhere: true });
+    // Unbound allowed by ecr.ownership.unbound: a warning, still claimable.
+    expect(
+      ownerCheckState({ ...repositoryOwnerCheck.unbound, status: 'warn' })
+        .unbound,
+    ).toBe(true);
+    // Not checked: no claim.
+    expect(
+      ownerCheckState({
+        ...pushRoleOwnerCheck.unbound,
+        status: 'unknown',
+        detail: 'Not checked: the role is unbound',
+      }).unbound,
+    ).toBe(false);
+  });
+
+  it('names the owner check that holds a write fix back', () => {
+    const checks = [repositoryOwnerCheck.pass, pushRoleOwnerCheck.unbound];
+    expect(blockingOwnerCheck('repository-exists', checks)).toBeUndefined();
+    expect(blockingOwnerCheck('push-permissions', checks)?.id).toBe(
+      'push-role-owner',
+    );
+    expect(blockingOwnerCheck('push-permissions')).toBeUndefined();
   });
 });

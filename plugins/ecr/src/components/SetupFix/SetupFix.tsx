@@ -1,16 +1,5 @@
-import { useState } from 'react';
-import useAsync from 'react-use/esm/useAsync';
-import {
-  Alert,
-  Button,
-  Dialog,
-  DialogBody,
-  DialogFooter,
-  DialogHeader,
-  Flex,
-  Skeleton,
-  Text,
-} from '@backstage/ui';
+import { ReactNode, useState } from 'react';
+import { Button, Flex, Text } from '@backstage/ui';
 import { useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
@@ -20,11 +9,20 @@ import {
 import {
   CreateRepositoryResponse,
   ecrPushAccessGrantPermission,
+  ecrRepositoryClaimPermission,
   ecrRepositoryCreatePermission,
   PushAccessResponse,
   SetupCheck,
 } from '@backstage-ecr/plugin-ecr-common';
 import { ecrApiRef } from '../../api/EcrApi';
+import { ClaimDialog } from '../ClaimDialog';
+import { Code, DryRunDialog } from '../common/DryRunDialog';
+import {
+  blockingOwnerCheck,
+  isOwnerCheck,
+  OwnerCheckId,
+  ownerCheckState,
+} from './ownership';
 
 /** The checks that have a fix, and what each fix is. */
 const FIXES = {
@@ -47,21 +45,17 @@ function isFixable(id: string): id is FixableCheckId {
   return id in FIXES;
 }
 
-function Code(props: { children: string }) {
+/** Why no fix is offered, beside the check. */
+function Why(props: { children: ReactNode }) {
   return (
-    <pre
-      style={{
-        margin: 0,
-        padding: 'var(--bui-space-3)',
-        borderRadius: 'var(--bui-radius-2)',
-        background: 'var(--bui-bg-neutral-1)',
-        fontSize: 'var(--bui-font-size-2)',
-        overflow: 'auto',
-        maxHeight: 320,
-      }}
+    <Text
+      variant="body-small"
+      color="secondary"
+      style={{ display: 'block', maxWidth: 260 }}
+      data-testid="fix-unavailable"
     >
       {props.children}
-    </pre>
+    </Text>
   );
 }
 
@@ -117,119 +111,146 @@ function PreviewBody(props: { checkId: FixableCheckId; preview: Preview }) {
   );
 }
 
-function FixDialog(props: {
+/** Create the repository or grant push access, previewed with a dry run. */
+function WriteFix(props: {
   entityRef: CompoundEntityRef;
-  checkId: FixableCheckId;
-  onClose: () => void;
+  check: SetupCheck & { id: FixableCheckId };
+  checks?: SetupCheck[];
   onApplied: () => void;
 }) {
-  const { entityRef, checkId, onClose, onApplied } = props;
+  const { entityRef, check, checks, onApplied } = props;
   const api = useApi(ecrApiRef);
-  const fix = FIXES[checkId];
+  const fix = FIXES[check.id];
+  const { allowed } = usePermission({
+    permission: fix.permission,
+    resourceRef: stringifyEntityRef(entityRef),
+  });
+  const [open, setOpen] = useState(false);
+  if (check.status !== 'fail' || !allowed) {
+    return null;
+  }
+  const blocking = blockingOwnerCheck(check.id, checks);
+  if (blocking) {
+    // The backend refuses to change a resource that is not the entity's.
+    return (
+      <Why>
+        No fix until the{' '}
+        {blocking.id === 'push-role-owner' ? 'pushing role' : 'repository'}{' '}
+        belongs to this entity (see “{blocking.title}”).
+      </Why>
+    );
+  }
   const run = (dryRun: boolean): Promise<Preview> =>
-    checkId === 'repository-exists'
+    check.id === 'repository-exists'
       ? api.createRepository(entityRef, { dryRun })
       : api.grantPushAccess(entityRef, { dryRun });
-  const preview = useAsync(() => run(true), [checkId]);
-  const [applying, setApplying] = useState(false);
-  const [applyError, setApplyError] = useState<Error>();
-
-  const apply = async () => {
-    setApplying(true);
-    setApplyError(undefined);
-    try {
-      await run(false);
-      onApplied();
-      onClose();
-    } catch (error) {
-      setApplyError(error as Error);
-    } finally {
-      setApplying(false);
-    }
-  };
-
   return (
-    <Dialog
-      isOpen
-      isDismissable
-      onOpenChange={open => !open && onClose()}
-      width={720}
-    >
-      <DialogHeader>{fix.title}</DialogHeader>
-      <DialogBody>
-        <Flex direction="column" gap="3">
-          {preview.loading && (
-            <Skeleton width="100%" height={160} aria-label="Loading preview" />
+    <>
+      <Button size="small" variant="secondary" onPress={() => setOpen(true)}>
+        {fix.button}
+      </Button>
+      {open && (
+        <DryRunDialog<Preview>
+          title={fix.title}
+          run={run}
+          renderPreview={preview => (
+            <PreviewBody checkId={check.id} preview={preview} />
           )}
-          {preview.error && (
-            <Alert
-              status="danger"
-              title="Could not prepare the change"
-              description={preview.error.message}
-            />
-          )}
-          {preview.value && (
-            <PreviewBody checkId={checkId} preview={preview.value} />
-          )}
-          {applyError && (
-            <Alert
-              status="danger"
-              title="The change was not made"
-              description={applyError.message}
-            />
-          )}
-        </Flex>
-      </DialogBody>
-      <DialogFooter>
-        <Button variant="secondary" onPress={onClose}>
-          Cancel
-        </Button>
-        <Button
-          variant="primary"
-          isDisabled={!preview.value || Boolean(preview.error)}
-          isPending={applying}
-          onPress={apply}
-        >
-          Apply
-        </Button>
-      </DialogFooter>
-    </Dialog>
+          onApplied={() => onApplied()}
+          onClose={() => setOpen(false)}
+        />
+      )}
+    </>
+  );
+}
+
+/**
+ * Claim, on an owner check that fails because a resource is unbound: tags
+ * the entity's unbound resources as its own. A resource bound to someone
+ * else is never re-bound, so then no claim is offered.
+ */
+function ClaimFix(props: {
+  entityRef: CompoundEntityRef;
+  check: SetupCheck & { id: OwnerCheckId };
+  onApplied: () => void;
+}) {
+  const { entityRef, check, onApplied } = props;
+  const state = ownerCheckState(check);
+  const { loading, allowed } = usePermission({
+    permission: ecrRepositoryClaimPermission,
+    resourceRef: stringifyEntityRef(entityRef),
+  });
+  const [open, setOpen] = useState(false);
+  const what = check.id === 'push-role-owner' ? 'the role' : 'the repository';
+  if (!state.failing) {
+    return null;
+  }
+  if (!state.unbound) {
+    return (
+      <Why>
+        No claim: {what} belongs to someone else, and Backstage never re-binds a
+        resource bound elsewhere.
+      </Why>
+    );
+  }
+  if (loading) {
+    return null;
+  }
+  if (!allowed) {
+    return (
+      <Why>
+        Only the platform team can bind resources to an entity (permission
+        ecr.repository.claim); ask them to claim it.
+      </Why>
+    );
+  }
+  return (
+    <>
+      <Button size="small" variant="secondary" onPress={() => setOpen(true)}>
+        Claim
+      </Button>
+      {open && (
+        <ClaimDialog
+          entityRef={entityRef}
+          onApplied={() => onApplied()}
+          onClose={() => setOpen(false)}
+        />
+      )}
+    </>
   );
 }
 
 /**
  * The fix for a failing check, shown only to those the permission policy
- * allows to make it for this entity.
+ * allows to make it for this entity: create the repository, grant push
+ * access, or claim unbound resources. `checks` (the entity's other checks)
+ * keeps a write fix back while its resource does not belong to the entity.
  */
 export function SetupFix(props: {
   entityRef: CompoundEntityRef;
   check: SetupCheck;
+  checks?: SetupCheck[];
   onApplied: () => void;
 }) {
-  const { entityRef, check, onApplied } = props;
-  const fixable = isFixable(check.id) && check.status === 'fail';
-  const { allowed } = usePermission({
-    permission:
-      FIXES[isFixable(check.id) ? check.id : 'repository-exists'].permission,
-    resourceRef: stringifyEntityRef(entityRef),
-  });
-  const [open, setOpen] = useState(false);
-  if (!fixable || !allowed) {
-    return null;
+  const { entityRef, check, checks, onApplied } = props;
+  if (isOwnerCheck(check.id)) {
+    return (
+      <ClaimFix
+        entityRef={entityRef}
+        check={check as SetupCheck & { id: OwnerCheckId }}
+        onApplied={onApplied}
+      />
+    );
   }
-  return (
-    <>
-      <Button size="small" variant="secondary" onPress={() => setOpen(true)}>
-        {FIXES[check.id as FixableCheckId].button}
-      </Button>
-      {open && (
-        <FixDialog
-          entityRef={entityRef}
-          checkId={check.id as FixableCheckId}
-          onClose={() => setOpen(false)}
-          onApplied={onApplied}
-        />
-      )}
-    </>
-  );
+  if (isFixable(check.id)) {
+    return (
+      <WriteFix
+        entityRef={entityRef}
+        check={check as SetupCheck & { id: FixableCheckId }}
+        checks={checks}
+        onApplied={onApplied}
+      />
+    );
+  }
+  return null;
 }

@@ -1,0 +1,1 @@
+export { ClaimDialog, ClaimPreview, claimOutcomeLabel } from './ClaimDialog';
