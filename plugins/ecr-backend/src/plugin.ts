@@ -88,10 +88,9 @@ export const ecrPlugin = createBackendPlugin({
             audit: { store: auditStore, runner: auditRunner },
           }),
         );
+        // Only /health is open; Backstage's auth barrier answers every other
+        // request without a user or service token with 401.
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
-        // The router itself requires credentials on every other route (see
-        // router.ts), so that a 401 carries no stack trace in development.
-        httpRouter.addAuthPolicy({ path: '/', allow: 'unauthenticated' });
       },
     });
   },

@@ -98,6 +98,7 @@ describe('warm images answers', () => {
       .get(`${ENTITY}/hidden-service/images`)
       .set('If-None-Match', warm.headers.etag);
     expect(none.status).toBe(401);
+    expect(none.body.error.name).toBe('AuthenticationError');
   });
 
   it('answers each entity with its own body, though they share a repository', async () => {

@@ -421,9 +421,9 @@ describe('ECR write routes against the emulator', () => {
     );
 
     it('answers 401 without credentials and 404 for an entity the caller may not see', async () => {
-      expect((await post('proof-of-concept/repository', null)).status).toBe(
-        401,
-      );
+      const none = await post('proof-of-concept/repository', null);
+      expect(none.status).toBe(401);
+      expect(none.body.error.name).toBe('AuthenticationError');
       const hidden = await post(
         'hidden-service/repository?dryRun=true',
         mockCredentials.user.header(OUTSIDER),
