@@ -25,7 +25,9 @@ import {
   AuditEntityResult,
   AuditHistory,
   AuditReport,
+  ClaimResponse,
   ecrAuditReadPermission,
+  ecrAuditRunPermission,
   SETUP_CHECK_IDS,
   SetupCheckStatus,
   UnclaimedRepository,
@@ -34,6 +36,7 @@ import { ecrApiRef } from '../../api/EcrApi';
 import { ErrorAlert } from '../EcrContent';
 import { formatExact, formatRelative } from '../common/format';
 import { FailingChecksChart } from './FailingChecksChart';
+import { BindingsCell, entityTabPath, OwnershipFlags } from './Ownership';
 
 const STATUS_MARK: Record<SetupCheckStatus, { mark: string; color: string }> = {
   pass: { mark: '✓', color: 'var(--bui-fg-positive)' },
@@ -45,13 +48,6 @@ const STATUS_MARK: Record<SetupCheckStatus, { mark: string; color: string }> = {
 type Row = AuditEntityResult & { id: string };
 type Filter = { owner: string; check: string; status: string };
 const ALL = 'all';
-
-function entityTabPath(entityRef: string): string {
-  const ref = parseEntityRef(entityRef);
-  return `/catalog/${ref.namespace}/${ref.kind.toLocaleLowerCase('en-US')}/${
-    ref.name
-  }/ecr`;
-}
 
 function Tile(props: {
   label: string;
@@ -96,7 +92,10 @@ export function filterRows(rows: Row[], filter: Filter): Row[] {
   });
 }
 
-function EntitiesTable(props: { entities: AuditEntityResult[] }) {
+function EntitiesTable(props: {
+  entities: AuditEntityResult[];
+  onClaimed: (claim: ClaimResponse) => void;
+}) {
   const rows = useMemo<Row[]>(
     () => props.entities.map(e => ({ ...e, id: e.entityRef })),
     [props.entities],
@@ -144,6 +143,12 @@ function EntitiesTable(props: { entities: AuditEntityResult[] }) {
       cell: row => (
         <CellText title={row.owner ? parseEntityRef(row.owner).name : '—'} />
       ),
+    },
+    {
+      id: 'bindings',
+      label: 'Ownership',
+      minWidth: 200,
+      cell: row => <BindingsCell entity={row} onClaimed={props.onClaimed} />,
     },
     ...visibleChecks.map(
       (id): ColumnConfig<Row> => ({
@@ -244,6 +249,20 @@ function UnclaimedTable(props: { repositories: UnclaimedRepository[] }) {
     },
     { id: 'region', label: 'Region', cell: r => <CellText title={r.region} /> },
     {
+      id: 'boundTo',
+      label: 'Bound to',
+      cell: r => (
+        <CellText
+          title={r.boundTo ?? 'unbound'}
+          description={
+            r.orphaned
+              ? 'orphaned: that entity is not in the catalog'
+              : undefined
+          }
+        />
+      ),
+    },
+    {
       id: 'created',
       label: 'Created',
       cell: r => (
@@ -288,7 +307,10 @@ function AuditReportView(props: {
   report: AuditReport;
   onRun: () => Promise<void>;
   running: boolean;
+  /** Whether the user may start a run (ecr.audit.run). */
+  canRun: boolean;
   onCsv: () => Promise<void>;
+  onClaimed: (claim: ClaimResponse) => void;
 }) {
   const { report } = props;
   const api = useApi(ecrApiRef);
@@ -321,13 +343,15 @@ function AuditReportView(props: {
           >
             Download CSV
           </Button>
-          <Button
-            variant="primary"
-            onPress={props.onRun}
-            isPending={props.running}
-          >
-            Run now
-          </Button>
+          {props.canRun && (
+            <Button
+              variant="primary"
+              onPress={props.onRun}
+              isPending={props.running}
+            >
+              Run now
+            </Button>
+          )}
         </Flex>
       </Flex>
       {summary && (
@@ -360,7 +384,20 @@ function AuditReportView(props: {
           </Text>
         </CardHeader>
         <CardBody>
-          <EntitiesTable entities={report.entities} />
+          <EntitiesTable
+            entities={report.entities}
+            onClaimed={props.onClaimed}
+          />
+        </CardBody>
+      </Card>
+      <Card>
+        <CardHeader>
+          <Text as="h3" variant="title-small">
+            Ownership
+          </Text>
+        </CardHeader>
+        <CardBody>
+          <OwnershipFlags ownership={report.ownership} />
         </CardBody>
       </Card>
       <Card>
@@ -370,7 +407,9 @@ function AuditReportView(props: {
           </Text>
         </CardHeader>
         <CardBody>
-          <UnclaimedTable repositories={report.unclaimed} />
+          <section aria-label="Unclaimed repositories">
+            <UnclaimedTable repositories={report.unclaimed} />
+          </section>
         </CardBody>
       </Card>
       <Card>
@@ -387,16 +426,47 @@ function AuditReportView(props: {
   );
 }
 
+/** What a claim from the audit did; the audit shows it after its next run. */
+function ClaimNotice(props: {
+  claim: ClaimResponse;
+  canRun: boolean;
+  running: boolean;
+  onRun: () => Promise<void>;
+}) {
+  const { claim, canRun, running, onRun } = props;
+  const bound = claim.resources.filter(r => r.outcome === 'bound').length;
+  const refused = claim.resources.filter(r => r.outcome === 'refused').length;
+  return (
+    <Alert
+      status="success"
+      title={`Claimed for ${claim.entityRef}`}
+      description={`${bound} resource${bound === 1 ? '' : 's'} tagged${
+        refused ? `, ${refused} refused (bound to someone else)` : ''
+      }. The audit shows it after its next ${canRun ? '' : 'scheduled '}run.`}
+      customActions={
+        canRun ? (
+          <Button size="small" onPress={onRun} isPending={running}>
+            Run now
+          </Button>
+        ) : undefined
+      }
+      data-testid="claim-notice"
+    />
+  );
+}
+
 /** The platform audit: every service's ECR setup, unclaimed repositories, history. */
 export function AuditPage() {
   const api = useApi(ecrApiRef);
   const permission = usePermission({ permission: ecrAuditReadPermission });
+  const runPermission = usePermission({ permission: ecrAuditRunPermission });
   const report = useAsyncRetry(
     async () => (permission.allowed ? api.getAudit() : undefined),
     [api, permission.allowed],
   );
   const [running, setRunning] = useState(false);
   const [actionError, setActionError] = useState<Error>();
+  const [claimed, setClaimed] = useState<ClaimResponse>();
 
   const run = async () => {
     setRunning(true);
@@ -409,6 +479,7 @@ export function AuditPage() {
         if (!current || current.status !== 'running') break;
         await new Promise(r => setTimeout(r, 1000));
       }
+      setClaimed(undefined);
       report.retry();
     } catch (error) {
       setActionError(error as Error);
@@ -453,7 +524,9 @@ export function AuditPage() {
         report={report.value}
         onRun={run}
         running={running}
+        canRun={runPermission.allowed}
         onCsv={csv}
+        onClaimed={setClaimed}
       />
     );
   }
@@ -471,6 +544,14 @@ export function AuditPage() {
           status="danger"
           title="That did not work"
           description={actionError.message}
+        />
+      )}
+      {claimed && (
+        <ClaimNotice
+          claim={claimed}
+          canRun={runPermission.allowed}
+          running={running}
+          onRun={run}
         />
       )}
       {content}
