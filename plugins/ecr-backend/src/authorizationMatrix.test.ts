@@ -9,7 +9,8 @@ import { ENTITIES, startDemoEmulator } from './__testUtils__/testBackend';
 /**
  * Every route × principal with the demo app's policy (DESIGN §4), on
  * `component:default/proof-of-concept`, owned by group team-a: reads follow
- * catalog visibility, writes go to owners and platform-team, the audit to
+ * catalog visibility, writes go to owners and platform-team, the audit
+ * (ecr.audit.read, and ecr.audit.run to start a run) and claims to
  * platform-team only. Writes run as dry runs and the audit only reads, so
  * the emulator's state never changes.
  */
@@ -56,6 +57,15 @@ const audit = {
   platformTeam: 200,
   service: 200,
 };
+// Claiming tags AWS resources as the entity's: platform-team only, never a
+// service principal (the route refuses it, as it does for the other writes).
+const platformWrite = {
+  none: 401,
+  nonOwner: 403,
+  owner: 403,
+  platformTeam: 200,
+  service: 403,
+};
 const open = {
   none: 200,
   nonOwner: 200,
@@ -96,12 +106,19 @@ const ROUTES: RouteRow[] = [
     expected: ownerWrite,
   },
   {
+    route: 'POST claim',
+    method: 'post',
+    path: `${ENTITY}/claim?dryRun=true`,
+    expected: platformWrite,
+  },
+  {
     route: 'GET /audit',
     method: 'get',
     path: '/api/ecr/audit',
     expected: audit,
   },
   {
+    // ecr.audit.run, which the demo policy gives to platform-team alone.
     route: 'POST /audit/run',
     method: 'post',
     // Waits for the run, so that it ends before the next request.
@@ -164,17 +181,15 @@ describe('authorization matrix: every route × principal', () => {
       expect({
         status: res.status,
         errorMessage: typeof res.body?.error?.message,
+        // A 401 is Backstage's own auth barrier's, in its standard shape.
+        authenticationError:
+          res.body?.error?.name === 'AuthenticationError' &&
+          res.body?.response?.statusCode === 401,
       }).toEqual({
         status,
         errorMessage: status >= 400 ? 'string' : 'undefined',
+        authenticationError: status === 401,
       });
-      if (status === 401) {
-        // Backstage's own auth barrier, in its standard shape.
-        expect(res.body).toMatchObject({
-          error: { name: 'AuthenticationError' },
-          response: { statusCode: 401 },
-        });
-      }
       expect(JSON.stringify(res.body)).not.toMatch(/"stack"/);
     },
   );
@@ -185,6 +200,8 @@ describe('authorization matrix: every route × principal', () => {
       'ecr:CreateRepository',
       'iam:PutRolePolicy',
       'ecr:PutLifecyclePolicy',
+      'ecr:TagResource',
+      'iam:TagRole',
     ]) {
       expect(calls[write] ?? 0).toBe(0);
     }

@@ -12,9 +12,11 @@ import {
 import { templateParameterReadPermission } from '@backstage/plugin-scaffolder-common/alpha';
 import {
   ecrAuditReadPermission,
+  ecrAuditRunPermission,
   ecrImagesReadPermission,
   ecrPermissions,
   ecrPushAccessGrantPermission,
+  ecrRepositoryClaimPermission,
   ecrRepositoryCreatePermission,
 } from '@backstage-ecr/plugin-ecr-common';
 import { EcrDemoPermissionPolicy } from './policy';
@@ -40,6 +42,8 @@ const imagesRead = ecrImagesReadPermission;
 const repositoryCreate = ecrRepositoryCreatePermission;
 const pushAccessGrant = ecrPushAccessGrantPermission;
 const auditRead = ecrAuditReadPermission;
+const auditRun = ecrAuditRunPermission;
+const repositoryClaim = ecrRepositoryClaimPermission;
 
 function ask(permission: Permission, userEntityRef?: string) {
   const credentials = userEntityRef
@@ -60,8 +64,10 @@ describe('EcrDemoPermissionPolicy', () => {
   it('uses the permission names of DESIGN §4', () => {
     expect(ecrPermissions.map(p => p.name).sort()).toEqual([
       'ecr.audit.read',
+      'ecr.audit.run',
       'ecr.images.read',
       'ecr.push-access.grant',
+      'ecr.repository.claim',
       'ecr.repository.create',
     ]);
   });
@@ -117,17 +123,24 @@ describe('EcrDemoPermissionPolicy', () => {
     },
   );
 
-  it('gives the audit to platform-team members only', async () => {
-    await expect(ask(auditRead, 'user:default/alice')).resolves.toEqual({
-      result: AuthorizeResult.ALLOW,
-    });
-    await expect(ask(auditRead, 'user:default/guest')).resolves.toEqual({
-      result: AuthorizeResult.DENY,
-    });
-    await expect(ask(auditRead)).resolves.toEqual({
-      result: AuthorizeResult.DENY,
-    });
-  });
+  it.each([auditRead, auditRun, repositoryClaim])(
+    'gives $name to platform-team members only, not even to owners',
+    async permission => {
+      await expect(ask(permission, 'user:default/alice')).resolves.toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+      // guest is in team-a, which owns entities: claiming is still not theirs.
+      await expect(ask(permission, 'user:default/guest')).resolves.toEqual({
+        result: AuthorizeResult.DENY,
+      });
+      await expect(ask(permission, 'user:default/nobody')).resolves.toEqual({
+        result: AuthorizeResult.DENY,
+      });
+      await expect(ask(permission)).resolves.toEqual({
+        result: AuthorizeResult.DENY,
+      });
+    },
+  );
 
   it('denies an ECR permission it does not know', async () => {
     const unknown = createPermission({

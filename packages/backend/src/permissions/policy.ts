@@ -24,13 +24,26 @@ import {
 } from '@backstage/plugin-catalog-common/alpha';
 import {
   ecrAuditReadPermission,
+  ecrAuditRunPermission,
   ecrImagesReadPermission,
   ecrPushAccessGrantPermission,
+  ecrRepositoryClaimPermission,
   ecrRepositoryCreatePermission,
 } from '@backstage-ecr/plugin-ecr-common';
 
 /** The group whose members administer ECR for everyone (DESIGN §4). */
 export const PLATFORM_TEAM_REF = 'group:default/platform-team';
+
+/**
+ * What only the platform team may do: read the audit, start an audit run (a
+ * sweep of AWS across every account), and claim repositories for an entity
+ * (tagging AWS resources as the entity's, which decides who may change them).
+ */
+const platformTeamPermissions = [
+  ecrAuditReadPermission,
+  ecrAuditRunPermission,
+  ecrRepositoryClaimPermission,
+];
 
 /** Entity changes that only the entity's owners and the platform team may make. */
 const ownerOrPlatformPermissions = [
@@ -45,7 +58,8 @@ const ownerOrPlatformPermissions = [
  *   with the caller's credentials before they authorize);
  * - ECR writes and catalog entity deletion go to the entity's owners and the
  *   platform team;
- * - the ECR audit is for the platform team only;
+ * - the ECR audit (reading it and starting a run) and claiming repositories
+ *   are for the platform team only;
  * - everything else is allowed to signed-in users, as Backstage's own plugins
  *   recommend for a start.
  * Anything that is not a user (a service calling on its own behalf, or no
@@ -61,7 +75,7 @@ export class EcrDemoPermissionPolicy implements PermissionPolicy {
     const { permission } = request;
     const claims = await this.claimsOf(user?.credentials);
 
-    if (isPermission(permission, ecrAuditReadPermission)) {
+    if (platformTeamPermissions.some(p => isPermission(permission, p))) {
       return decide(claims.includes(PLATFORM_TEAM_REF));
     }
 

@@ -139,8 +139,9 @@ function decide(allowed: boolean): PolicyDecision {
  * The decisions of the demo app's policy (packages/backend, DESIGN §4):
  * ecr.images.read to signed-in users, ecr.repository.create and
  * ecr.push-access.grant to the entity's owners (catalog IS_ENTITY_OWNER) and
- * to platform-team, ecr.audit.read to platform-team. (Backstage's permission
- * client decides for service principals without asking the policy.)
+ * to platform-team; ecr.audit.read, ecr.audit.run and ecr.repository.claim to
+ * platform-team only. (Backstage's permission client decides for service
+ * principals without asking the policy.)
  */
 const demoPolicyModule = createBackendModule({
   pluginId: 'permission',
@@ -156,7 +157,11 @@ const demoPolicyModule = createBackendModule({
           ): Promise<PolicyDecision> {
             const name = request.permission.name;
             const claims = user?.info.ownershipEntityRefs ?? [];
-            if (name === 'ecr.audit.read') {
+            if (
+              name === 'ecr.audit.read' ||
+              name === 'ecr.audit.run' ||
+              name === 'ecr.repository.claim'
+            ) {
               return decide(claims.includes(PLATFORM_TEAM_REF));
             }
             if (name === 'ecr.images.read') return decide(user !== undefined);
