@@ -84,8 +84,12 @@ describe('ECR routes against the emulator', () => {
         status: 'COMPLETE',
         severityCounts: { CRITICAL: 1, HIGH: 2, MEDIUM: 1, LOW: 1 },
       });
-      // One DescribeImages page; no call per image for the scan summary.
-      expect(emulator.calls()).toEqual({ 'ecr:DescribeImages': 1 });
+      // Its tags (who it belongs to), then one DescribeImages page; no call
+      // per image for the scan summary.
+      expect(emulator.calls()).toEqual({
+        'ecr:ListTagsForResource': 1,
+        'ecr:DescribeImages': 1,
+      });
     });
 
     it('uses the container port annotation', async () => {
@@ -456,7 +460,10 @@ describe('ECR routes against the emulator', () => {
 
   describe('AWS failures', () => {
     it('answers 503 when throttling outlasts the SDK retries', async () => {
-      emulator.setFaults({ throttleRate: 1 });
+      emulator.setFaults({
+        throttleRate: 1,
+        operations: ['ecr:DescribeImages'],
+      });
       const res = await request(server)
         .get('/api/ecr/entity/default/component/payments-api/images')
         .set('Authorization', USER);
@@ -529,28 +536,35 @@ describe('ECR routes when AWS denies Backstage', () => {
       status: 'unknown',
       requiredActions: ['iam:GetRole'],
     });
+    // A role's permissions and policies are read only once its tags (from
+    // GetRole) say it belongs to the entity.
     expect(roleChecks['push-permissions']).toMatchObject({
       status: 'unknown',
-      requiredActions: ['iam:SimulatePrincipalPolicy'],
+      requiredActions: ['iam:GetRole'],
     });
     expect(roleChecks['codebuild-managed-policy']).toMatchObject({
       status: 'unknown',
-      requiredActions: ['iam:ListAttachedRolePolicies'],
+      requiredActions: ['iam:GetRole'],
+    });
+    expect(roleChecks['push-role-owner']).toMatchObject({
+      status: 'unknown',
+      requiredActions: ['iam:GetRole'],
     });
   });
 
-  it('answers 502 naming ecr:DescribeImages and the AWS code when ECR is denied', async () => {
+  it('answers 502 naming the denied ECR action and the AWS code when ECR is denied', async () => {
     const { server } = await startEcrBackend({ emulator, keys: KEYS.nothing });
     const res = await request(server)
       .get('/api/ecr/entity/default/component/payments-api/images')
       .set('Authorization', USER);
     expect(res.status).toBe(502);
+    // Who the repository belongs to is asked first.
     expect(res.body.error).toMatchObject({
       name: 'AwsAccessDeniedError',
       awsCode: 'AccessDeniedException',
-      action: 'ecr:DescribeImages',
+      action: 'ecr:ListTagsForResource',
     });
-    expect(res.body.error.message).toContain('ecr:DescribeImages');
+    expect(res.body.error.message).toContain('ecr:ListTagsForResource');
     expect(res.body.error.message).toContain('AccessDeniedException');
     expectNoLeaks(res.body);
   });
@@ -599,7 +613,10 @@ describe('ECR routes with the cache', () => {
         ),
       );
       expect(answers.map(a => a.status)).toEqual([200, 200, 200, 200, 200]);
-      expect(emulator.calls()).toEqual({ 'ecr:DescribeImages': 1 });
+      expect(emulator.calls()).toEqual({
+        'ecr:ListTagsForResource': 1,
+        'ecr:DescribeImages': 1,
+      });
     } finally {
       emulator.setFaults({ latencyMs: 0 });
     }

@@ -154,11 +154,17 @@ export const ENTITIES: Entity[] = [
     'team-b',
   ),
   component('developer-handbook', {}, 'team-b'),
-  component('two-repositories', {
-    'aws.amazon.com/amazon-ecr-arn': `${arn.repo('payments-api')},${arn.repo(
-      'notifications-worker',
-    )}`,
-  }),
+  // Team-b's two repositories (their owner tag names team-b), named by
+  // another team-b entity.
+  component(
+    'two-repositories',
+    {
+      'aws.amazon.com/amazon-ecr-arn': `${arn.repo('payments-api')},${arn.repo(
+        'notifications-worker',
+      )}`,
+    },
+    'team-b',
+  ),
   component('bad-annotations', {
     'aws.amazon.com/amazon-ecr-arn': 'proof-of-concept-repo',
     'ecr.backstage-ecr.io/container-port': 'eighty',
@@ -167,9 +173,11 @@ export const ENTITIES: Entity[] = [
     'aws.amazon.com/amazon-ecr-arn':
       'arn:aws:ecr:eu-west-2:999999999999:repository/payments-api',
   }),
-  component('hidden-service', {
-    'aws.amazon.com/amazon-ecr-arn': arn.repo('payments-api'),
-  }),
+  component(
+    'hidden-service',
+    { 'aws.amazon.com/amazon-ecr-arn': arn.repo('payments-api') },
+    'team-b',
+  ),
 ];
 
 /** Users the test catalog hides `hidden-service` from. */
@@ -178,7 +186,11 @@ export const OUTSIDER = 'user:default/outsider';
 export const DENIED_USER = 'user:default/mallory';
 /** A user the test policy lets read but refuses both ECR writes. */
 export const READ_ONLY_USER = 'user:default/reader';
-const WRITE_PERMISSIONS = ['ecr.repository.create', 'ecr.push-access.grant'];
+const WRITE_PERMISSIONS = [
+  'ecr.repository.create',
+  'ecr.push-access.grant',
+  'ecr.repository.claim',
+];
 
 /**
  * A permission policy for the tests, run by the real permission backend: it

@@ -147,8 +147,19 @@ describe('AuditRunner against the emulator', () => {
     expect(results['component:default/checkout-web']).toMatchObject({
       title: 'Checkout web',
       owner: 'group:default/team-a',
+      // Its repository has no binding tag; its project is team-a's.
+      bindings: [
+        { kind: 'repository', arn: repo('checkout-web'), state: 'unbound' },
+        {
+          kind: 'role',
+          state: 'owner',
+          boundTo: 'group:default/team-a',
+        },
+      ],
     });
     expect(statuses(results['component:default/checkout-web'])).toMatchObject({
+      'repository-owner': 'fail',
+      'push-role-owner': 'pass',
       'push-permissions': 'pass',
       'codebuild-managed-policy': 'warn',
       encryption: 'pass',
@@ -162,10 +173,20 @@ describe('AuditRunner against the emulator', () => {
     expect(
       Object.values(statuses(results['component:default/search-indexer'])),
     ).not.toContain('fail');
+    // Its repository is team-b's: nothing of it is read for team-a's entity.
     expect(statuses(results['component:default/reporting-api'])).toMatchObject({
       'push-role-found': 'fail',
-      'tag-immutability': 'warn',
+      'repository-owner': 'fail',
+      'tag-immutability': 'unknown',
     });
+    expect(results['component:default/reporting-api'].bindings).toEqual([
+      {
+        kind: 'repository',
+        arn: repo('reporting-api'),
+        state: 'elsewhere',
+        boundTo: 'group:default/team-b',
+      },
+    ]);
     const resizer = results['component:default/image-resizer'];
     expect(statuses(resizer)['push-permissions']).toBe('fail');
     expect(
@@ -210,25 +231,59 @@ describe('AuditRunner against the emulator', () => {
       region: 'eu-west-2',
       accountId: ACCOUNT,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+      // Its tag names an entity the catalog does not have.
+      boundTo: 'component:default/legacy-batch-jobs',
+      orphaned: true,
     });
+    expect(unclaimed[0]).toMatchObject({
+      name: 'data-pipeline-base',
+      boundTo: 'group:default/platform-team',
+    });
+    expect(unclaimed[0].orphaned).toBeUndefined();
+    expect(unclaimed[2].boundTo).toBeUndefined();
+  });
+
+  it('flags who claims what: shared repositories, foreign claims, orphan bindings', async () => {
+    const { runner, store } = await createRunner();
+    await runner.run('manual');
+    const { ownership } = await store.getLatestReport();
+    expect(ownership?.orphanBindings).toEqual([
+      {
+        arn: repo('legacy-batch-jobs'),
+        boundTo: 'component:default/legacy-batch-jobs',
+      },
+    ]);
+    expect(ownership?.foreignClaims).toContainEqual({
+      entityRef: 'component:default/reporting-api',
+      kind: 'repository',
+      arn: repo('reporting-api'),
+      boundTo: 'group:default/team-b',
+    });
+    for (const shared of ownership?.sharedRepositories ?? []) {
+      expect(shared.entityRefs.length).toBeGreaterThan(1);
+    }
   });
 
   it('sums the run up', async () => {
     const { runner } = await createRunner({ entities: demoEcrComponents() });
     const run = await runner.run('manual');
-    // The demo catalog: payments-api, checkout-web and search-indexer pass
-    // (with warnings); proof-of-concept, inventory-service,
-    // notifications-worker, reporting-api and image-resizer fail.
+    // The demo catalog: payments-api and search-indexer pass (with
+    // warnings); checkout-web's repository is unbound and reporting-api's is
+    // team-b's (repository-owner); proof-of-concept, inventory-service,
+    // notifications-worker, reporting-api and image-resizer fail their
+    // other checks.
     expect(run.summary).toEqual({
       services: 8,
-      passing: 3,
+      passing: 2,
       failingByCheck: {
         'repository-exists': 1,
         'push-role-found': 1,
         'push-permissions': 4,
+        'repository-owner': 2,
       },
       warningByCheck: expect.objectContaining({
-        'scan-on-push': 2,
+        // reporting-api's repository is no longer read.
+        'scan-on-push': 1,
         'codebuild-managed-policy': 1,
         'images-present': 2,
       }),
@@ -246,10 +301,11 @@ describe('AuditRunner against the emulator', () => {
     // per role for GetAuthorizationToken on *.
     expect(calls['iam:SimulatePrincipalPolicy']).toBe(7 + 7);
     expect(calls['iam:GetRole']).toBe(7);
-    // Seven of the repositories the valid annotations name exist; each is
+    // Seven of the repositories the valid annotations name exist; each one
+    // its entity may read (all but reporting-api's, which is team-b's) is
     // read once.
-    expect(calls['ecr:GetLifecyclePolicy']).toBe(7);
-    expect(calls['ecr:DescribeImages']).toBe(7);
+    expect(calls['ecr:GetLifecyclePolicy']).toBe(6);
+    expect(calls['ecr:DescribeImages']).toBe(6);
   });
 
   it('backs off and carries on when AWS throttles beyond the SDK’s retries', async () => {

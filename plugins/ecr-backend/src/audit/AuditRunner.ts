@@ -420,15 +420,24 @@ export class AuditRunner {
   private async existingEntityRefs(refs: string[]): Promise<Set<string>> {
     const unique = [...new Set(refs)];
     if (!unique.length) return new Set();
-    const { catalog, auth } = this.options;
+    const { catalog, auth, logger } = this.options;
     const credentials = await auth.getOwnServiceCredentials();
-    const { items } = await catalog.getEntitiesByRefs(
-      {
-        entityRefs: unique,
-        fields: ['kind', 'metadata.namespace', 'metadata.name'],
-      },
-      { credentials },
-    );
+    let items: Array<Entity | undefined>;
+    try {
+      ({ items } = await catalog.getEntitiesByRefs(
+        {
+          entityRefs: unique,
+          fields: ['kind', 'metadata.namespace', 'metadata.name'],
+        },
+        { credentials },
+      ));
+    } catch (error) {
+      // Without the answer no binding is called an orphan; the run goes on.
+      logger.warn(
+        `The ECR audit could not look up the entities that repository tags name: ${error}`,
+      );
+      return new Set(unique);
+    }
     return new Set(
       items.flatMap(item =>
         item ? [stringifyEntityRef(item).toLocaleLowerCase('en-US')] : [],

@@ -153,7 +153,27 @@ describe('the audit routes', () => {
           status: 'pass',
           detail: expect.any(String),
         })),
+        bindings: [
+          {
+            kind: 'repository',
+            arn: 'arn:aws:ecr:eu-west-2:123412341234:repository/payments-api',
+            state: 'entity',
+            boundTo: 'component:default/payments-api',
+          },
+          {
+            kind: 'role',
+            arn: 'arn:aws:iam::123412341234:role/service-role/codebuild-payments-api-service-role',
+            state: 'owner',
+            boundTo: 'group:default/team-b',
+          },
+        ],
       });
+      expect(body.ownership?.orphanBindings).toEqual([
+        {
+          arn: 'arn:aws:ecr:eu-west-2:123412341234:repository/legacy-batch-jobs',
+          boundTo: 'component:default/legacy-batch-jobs',
+        },
+      ]);
       expect(body.unclaimed.map(u => u.name)).toEqual([
         'data-pipeline-base',
         'legacy-batch-jobs',

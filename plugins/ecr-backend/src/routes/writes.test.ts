@@ -155,8 +155,10 @@ describe('ECR write routes against the emulator', () => {
           scanOnPush: true,
           encryptionType: 'AES256',
           lifecyclePolicyText: expect.stringContaining('"countNumber":14'),
+          // Bound to the entity and to its owner.
           tags: {
             'backstage.io/entity-ref': 'component:default/inventory-service',
+            'backstage.io/owner': 'group:default/team-a',
             'ecr.backstage-ecr.io/setup': 'complete',
           },
         },

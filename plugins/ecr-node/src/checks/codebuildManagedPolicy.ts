@@ -11,6 +11,14 @@ import { actionsGranted } from './policyGrants';
  */
 export function checkCodeBuildManagedPolicy(facts: SetupFacts): SetupCheck {
   const attached = facts.attachedPolicies;
+  const role = facts.pushRole.role;
+  if (!attached && facts.pushRole.withheld && role && !role.ok) {
+    return denied(
+      'codebuild-managed-policy',
+      `Not checked: ${facts.pushRole.withheld}, and its policies are read only once it is known to belong to this entity.`,
+      [role.deniedAction],
+    );
+  }
   if (!attached && facts.pushRole.withheld) {
     return result(
       'codebuild-managed-policy',

@@ -32,6 +32,13 @@ export function checkPushPermissions(facts: SetupFacts): SetupCheck {
   const roleArn = role?.ok ? role.value.arn : facts.pushRole.candidateRoleArn;
   const simulation = facts.pushPermissions;
   if (!simulation && facts.pushRole.withheld) {
+    if (role && !role.ok) {
+      return denied(
+        'push-permissions',
+        `Not checked: ${facts.pushRole.withheld}, and its permissions are read only once it is known to belong to this entity.`,
+        [role.deniedAction],
+      );
+    }
     return result(
       'push-permissions',
       'unknown',

@@ -16,6 +16,7 @@ import {
   createAuditSession,
   EcrAuditSession,
 } from '../audit/EcrAuditSession';
+import { callAws } from '../aws/call';
 import { AwsClients } from '../aws/clients';
 import { evaluateSetupChecks } from '../checks';
 import { EcrConfig } from '../config';
@@ -72,7 +73,9 @@ export class DefaultEcrService implements EcrService {
   }
 
   getRepositoryTags(repository: RepositoryRef): Promise<ResourceTags> {
-    return new AwsSetupFactSource(this.clients).listRepositoryTags(repository);
+    return callAws('ecr:ListTagsForResource', repository.arn, () =>
+      new AwsSetupFactSource(this.clients).listRepositoryTags(repository),
+    );
   }
 
   getSetupFacts(

@@ -29,9 +29,11 @@ export interface ClaimRequest {
  * Binds an entity's unbound repositories, and its pushing role, to it by
  * writing the binding tags (entity ref, and owner when the entity has one).
  * Tags are only ever added to a resource with neither binding tag: one bound
- * to anyone else is reported `refused` and left alone, one already the
- * entity's is `already`. Roles outside `ecr.iam.allowedRoleArnPatterns`, and
- * repositories outside `ecr.regions` or that do not exist, are `skipped`.
+ * to anyone else is reported `refused` and left alone (so is an untagged role
+ * whose CodeBuild project is bound to anyone else, as it belongs through the
+ * project), one already the entity's is `already`. Roles outside
+ * `ecr.iam.allowedRoleArnPatterns`, and repositories outside `ecr.regions` or
+ * that do not exist, are `skipped`.
  * Idempotent: a second claim finds everything `already` bound.
  */
 export async function claim(
@@ -104,8 +106,22 @@ export async function claim(
         subject,
       );
       const binding = judgeBinding(found.tags, subject, config.ownership);
+      const project = found.projectBinding;
       if (binding.state !== 'unbound') {
         resources.push(judged('role', found.role.arn, binding));
+      } else if (project && belongs(project)) {
+        // An untagged role is the entity's already, through its project.
+        resources.push(judged('role', found.role.arn, project));
+      } else if (project?.state === 'elsewhere') {
+        // An untagged role belongs through its project; tagging it would
+        // take it from the project's owners, as a role's tags win.
+        resources.push({
+          kind: 'role',
+          arn: found.role.arn,
+          outcome: 'refused',
+          boundTo: project.boundTo,
+          reason: `It has no binding tag of its own, and it is the service role of a CodeBuild project that belongs to ${project.boundTo} (tag ${project.tag}); Backstage never re-binds a resource bound to someone else.`,
+        });
       } else {
         if (!dryRun) {
           await callAws('iam:TagRole', found.role.arn, () =>

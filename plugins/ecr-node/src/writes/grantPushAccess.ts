@@ -18,7 +18,11 @@ import { EcrConfig } from '../config';
 import { parsePolicyDocument } from '../setup/gatherSetupFacts';
 import { PolicyStatementFacts } from '../setup/facts';
 import { pushPolicyDocument, pushPolicyName } from '../setup/pushPolicy';
-import { requireAllowedAccount, requireAllowedRegion } from './allowedTargets';
+import {
+  requireAllowedAccount,
+  requireAllowedRegion,
+  requireAllowedRole,
+} from './allowedTargets';
 import {
   findRole,
   requireRepositoryBelongs,
@@ -75,6 +79,16 @@ export async function grantPushAccess(
     config.regions,
     `Repository ${repository.arn}`,
   );
+  // A role named outright is checked against the patterns before AWS is
+  // asked anything at all.
+  if (request.role) {
+    requireAllowedAccount(
+      request.role.accountId,
+      config.allowedAccounts,
+      `Role ${request.role.arn}`,
+    );
+    requireAllowedRole(request.role.arn, config.allowedRoleArnPatterns);
+  }
   const repositoryBinding = await requireRepositoryBelongs(
     clients,
     config,

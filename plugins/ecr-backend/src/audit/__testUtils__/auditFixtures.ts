@@ -86,6 +86,10 @@ export function ecrServiceFor(
       regions: ['eu-west-2'],
       endpoint: emulator.url,
       maxAttempts: 2,
+      // As the demo: the build roles Backstage may inspect.
+      iam: {
+        allowedRoleArnPatterns: ['arn:aws:iam::*:role/service-role/codebuild-*'],
+      },
     },
   });
   const ecrConfig = readEcrConfig(config);
