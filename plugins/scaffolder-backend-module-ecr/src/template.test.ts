@@ -1,23 +1,20 @@
 import { Emulator } from '@backstage-ecr/aws-emulator';
 import { pushPolicyName } from '@backstage-ecr/plugin-ecr-node';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import { mockCredentials, TestBackend } from '@backstage/backend-test-utils';
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import yaml from 'yaml';
 import {
   ACCOUNT,
-  ecrConfigData,
   startActionsEmulator,
   writeCalls,
 } from './__testUtils__/emulatorEcr';
-import { scaffolderModuleEcr } from './module';
+import { CATALOG_ENTITIES, TEAM_A, USERS } from './__testUtils__/initiators';
+import {
+  startScaffolderBackend,
+  TEMPLATE_DIR,
+} from './__testUtils__/scaffolderBackend';
 
 const ORDERS_POLICY = pushPolicyName({
   arn: `arn:aws:ecr:eu-west-2:${ACCOUNT}:repository/orders-api`,
@@ -25,11 +22,8 @@ const ORDERS_POLICY = pushPolicyName({
 });
 
 // The demo's software template, run as the template editor's dry run does:
-// through the scaffolder's own API, with the real actions on the emulator.
-const TEMPLATE_DIR = path.resolve(
-  __dirname,
-  '../../../examples/templates/ecr-service',
-);
+// through the scaffolder's own API, with the real actions on the emulator and
+// the demo policy in the real permission backend.
 
 function filesUnder(dir: string, prefix: string): string[] {
   return fs
@@ -43,27 +37,14 @@ function filesUnder(dir: string, prefix: string): string[] {
 
 describe('the ecr-service template, dry-run through the scaffolder', () => {
   let emulator: Emulator;
-  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  let server: TestBackend['server'];
 
   beforeAll(async () => {
     emulator = await startActionsEmulator();
-    ({ server } = await startTestBackend({
-      features: [
-        scaffolderPlugin,
-        scaffolderModuleEcr,
-        catalogServiceMock.factory({
-          entities: [
-            {
-              apiVersion: 'backstage.io/v1alpha1',
-              kind: 'User',
-              metadata: { name: 'guest', namespace: 'default' },
-              spec: { memberOf: ['team-a'] },
-            },
-          ],
-        }),
-        mockServices.rootConfig.factory({ data: ecrConfigData(emulator) }),
-      ],
-    }));
+    server = await startScaffolderBackend({
+      emulator,
+      entities: CATALOG_ENTITIES,
+    });
   });
 
   afterAll(async () => {
@@ -73,7 +54,7 @@ describe('the ecr-service template, dry-run through the scaffolder', () => {
   it('lists both actions, with their schemas and examples, for the template editor', async () => {
     const res = await request(server)
       .get('/api/scaffolder/v2/actions')
-      .set('Authorization', mockCredentials.user.header('user:default/guest'));
+      .set('Authorization', mockCredentials.user.header(USERS.guest));
     expect(res.status).toBe(200);
     const actions = Object.fromEntries(
       res.body.map((a: { id: string }) => [a.id, a]),
@@ -105,13 +86,13 @@ describe('the ecr-service template, dry-run through the scaffolder', () => {
 
     const res = await request(server)
       .post('/api/scaffolder/v2/dry-run')
-      .set('Authorization', mockCredentials.user.header('user:default/guest'))
+      .set('Authorization', mockCredentials.user.header(USERS.guest))
       .send({
         template,
         values: {
           name: 'orders-api',
           description: 'Takes orders',
-          owner: 'group:default/team-a',
+          owner: TEAM_A,
           containerPort: 3000,
           accountId: ACCOUNT,
           region: 'eu-west-2',

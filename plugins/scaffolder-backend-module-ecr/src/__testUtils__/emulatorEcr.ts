@@ -39,14 +39,91 @@ export function ecrConfigData(
   };
 }
 
-/** The demo seed, plus an admin role outside the role patterns. */
-export async function startActionsEmulator(): Promise<Emulator> {
+export const ENTITY_REF_TAG = 'backstage.io/entity-ref';
+export const OWNER_TAG = 'backstage.io/owner';
+
+/**
+ * Who the resources these tests rely on belong to, set here rather than taken
+ * from the demo seed's tags, so that the tests say what they assume:
+ * - the repository payments-api is component:default/payments-api's and
+ *   group:default/team-b's;
+ * - the CodeBuild project codebuild-orders-api is group:default/team-a's, and
+ *   its service role has no tags (it belongs through the project);
+ * - the CodeBuild project codebuild-payments-api is payments-api's, and its
+ *   service role group:default/team-b's.
+ */
+export const BINDINGS = {
+  repositories: {
+    'payments-api': {
+      [ENTITY_REF_TAG]: 'component:default/payments-api',
+      [OWNER_TAG]: 'group:default/team-b',
+    },
+  },
+  codebuildProjects: {
+    'codebuild-orders-api': { [OWNER_TAG]: 'group:default/team-a' },
+    'codebuild-payments-api': {
+      [ENTITY_REF_TAG]: 'component:default/payments-api',
+    },
+  },
+  roles: {
+    'codebuild-orders-api-service-role': {},
+    'codebuild-payments-api-service-role': {
+      [OWNER_TAG]: 'group:default/team-b',
+    },
+  },
+} as const;
+
+function bind<T extends { name: string; tags?: Record<string, string> }>(
+  list: T[] | undefined,
+  tags: Record<string, Record<string, string>>,
+  what: string,
+) {
+  for (const [name, wanted] of Object.entries(tags)) {
+    const found = list?.find(item => item.name === name);
+    if (!found) throw new Error(`The demo seed has no ${what} ${name}`);
+    found.tags = { ...wanted };
+  }
+}
+
+/**
+ * The demo seed, with the bindings above, plus an admin role outside the role
+ * patterns; with `ordersRepository`, also a repository orders-api that belongs
+ * to component:default/orders-api and group:default/team-a, as
+ * ecr:repository:create leaves it.
+ */
+export async function startActionsEmulator(
+  options: { ordersRepository?: boolean } = {},
+): Promise<Emulator> {
   const seed = readSeedFile(DEMO_SEED_PATH);
-  seed.accounts[0].roles = [
-    ...seed.accounts[0].roles!,
-    { name: 'Admin', path: '/' },
-  ];
+  const account = seed.accounts[0];
+  bind(account.repositories, BINDINGS.repositories, 'repository');
+  bind(account.codebuildProjects, BINDINGS.codebuildProjects, 'project');
+  bind(account.roles, BINDINGS.roles, 'role');
+  account.roles = [...account.roles!, { name: 'Admin', path: '/' }];
+  if (options.ordersRepository) {
+    account.repositories = [
+      ...account.repositories!,
+      {
+        name: 'orders-api',
+        imageTagMutability: 'IMMUTABLE',
+        scanOnPush: true,
+        encryption: 'AES256',
+        tags: {
+          [ENTITY_REF_TAG]: 'component:default/orders-api',
+          [OWNER_TAG]: 'group:default/team-a',
+          'ecr.backstage-ecr.io/setup': 'complete',
+        },
+      },
+    ];
+  }
   return startEmulator({ port: 0, seed });
+}
+
+/** A repository's tags in the emulator, as a map. */
+export function tagsOf(resource: {
+  tags: Array<{ Key?: string; Value?: string }>;
+}) {
+  return Object.fromEntries(resource.tags.map(t => [t.Key, t.Value]));
 }
 
 /** The ECR service the module gets from ecrServiceRef, on real SDK clients. */

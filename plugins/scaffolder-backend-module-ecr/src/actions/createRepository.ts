@@ -4,7 +4,11 @@ import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { accountIdFrom, repositoryFromInput } from './awsInputs';
 import { examples } from './createRepository.examples';
-import { actAsInitiator, InitiatorServices } from './initiator';
+import {
+  actAsInitiator,
+  InitiatorServices,
+  refuseOtherOwner,
+} from './initiator';
 
 /**
  * `ecr:repository:create`: creates an ECR repository with the safe defaults of
@@ -131,7 +135,7 @@ export function createEcrRepositoryCreateAction(
       if (input.tags !== undefined && !isRecord(input.tags)) {
         throw new InputError('tags must be a map of tag names to values');
       }
-      const subject = await actAsInitiator(
+      const initiated = await actAsInitiator(
         options,
         () => ctx.getInitiatorCredentials(),
         { entityRef: input.entityRef, owner: input.owner },
@@ -141,7 +145,7 @@ export function createEcrRepositoryCreateAction(
       const create = async () => {
         const answer = await ecr.createRepository({
           repository,
-          subject,
+          subject: initiated.subject,
           dryRun,
           ifExists: input.ifExists ?? 'reuse',
           settings: {
@@ -153,6 +157,16 @@ export function createEcrRepositoryCreateAction(
             tags: input.tags,
           },
         });
+        // The AWS layer reuses a repository whose entity-ref tag names the
+        // entity; for an entity the catalog does not vouch for, its owner tag
+        // must agree too. (Nothing was written to an existing repository,
+        // unless it was a half-created one, which is finished as it was.)
+        refuseOtherOwner(
+          answer.settings.tags,
+          `Repository ${repository.arn}`,
+          initiated,
+          ecr.config.ownership,
+        );
         return {
           repositoryArn: answer.repositoryArn,
           repositoryUri: answer.repositoryUri,

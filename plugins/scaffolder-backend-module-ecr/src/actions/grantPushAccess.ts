@@ -4,12 +4,20 @@ import {
   parseRepositoryArn,
   parseRoleArn,
 } from '@backstage-ecr/plugin-ecr-common';
-import { EcrService } from '@backstage-ecr/plugin-ecr-node';
+import {
+  callAws,
+  EcrService,
+  roleArnMatches,
+} from '@backstage-ecr/plugin-ecr-node';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { required } from './awsInputs';
 import { examples } from './grantPushAccess.examples';
-import { actAsInitiator, InitiatorServices } from './initiator';
+import {
+  actAsInitiator,
+  InitiatorServices,
+  refuseOtherOwner,
+} from './initiator';
 
 /**
  * `ecr:push-access:grant`: gives a build role least-privilege push access to
@@ -28,7 +36,7 @@ export function createEcrPushAccessGrantAction(
   return createTemplateAction({
     id: 'ecr:push-access:grant',
     description:
-      "Grants a role (named by its ARN, or as the service role of a CodeBuild project) least-privilege push access to one Amazon ECR repository, through an inline policy of its own. The repository and the role must belong to the entity (their tags name it or its owner). Acts as the user who started the task.",
+      'Grants a role (named by its ARN, or as the service role of a CodeBuild project) least-privilege push access to one Amazon ECR repository, through an inline policy of its own. The repository and the role must belong to the entity (their tags name it or its owner). Acts as the user who started the task.',
     examples,
     supportsDryRun: true,
     schema: {
@@ -99,7 +107,7 @@ export function createEcrPushAccessGrantAction(
               parseCodeBuildProjectArn(input.codeBuildProjectArn!),
             ),
           };
-      const subject = await actAsInitiator(
+      const initiated = await actAsInitiator(
         options,
         () => ctx.getInitiatorCredentials(),
         { entityRef: input.entityRef, owner: input.owner },
@@ -107,10 +115,34 @@ export function createEcrPushAccessGrantAction(
       );
       const dryRun = ctx.isDryRun ?? false;
       const grant = async () => {
+        // For an entity the catalog does not vouch for, the repository's
+        // owner tag must agree with the input's owner before the AWS layer,
+        // which trusts the entity-ref tag alone, grants anything. What the
+        // AWS layer refuses without asking AWS (an account Backstage may not
+        // use, a role outside the patterns) is left to it.
+        const layerAsksAws =
+          ecr.config.allowedAccounts.includes(repository.accountId) &&
+          (!principal.role ||
+            ecr.config.allowedRoleArnPatterns.some(pattern =>
+              roleArnMatches(principal.role.arn, pattern),
+            ));
+        if (!initiated.catalogued && layerAsksAws) {
+          const tags = await callAws(
+            'ecr:ListTagsForResource',
+            repository.arn,
+            () => ecr.getRepositoryTags(repository),
+          );
+          refuseOtherOwner(
+            tags,
+            `Repository ${repository.arn}`,
+            initiated,
+            ecr.config.ownership,
+          );
+        }
         const answer = await ecr.grantPushAccess({
           repository,
           ...principal,
-          subject,
+          subject: initiated.subject,
           dryRun,
         });
         if (dryRun) {

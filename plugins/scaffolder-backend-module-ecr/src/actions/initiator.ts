@@ -16,6 +16,16 @@ import {
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 
+/** Who a step acts for, and whether the catalog vouched for it. */
+export interface Initiated {
+  subject: OwnershipSubject;
+  /**
+   * False when the initiator's catalog has no such entity: then its owner is
+   * only what the task's input says (see {@link refuseOtherOwner}).
+   */
+  catalogued: boolean;
+}
+
 /** What the actions need to act as the task's initiator. */
 export interface InitiatorServices {
   catalog: CatalogService;
@@ -39,7 +49,7 @@ export async function actAsInitiator(
   getCredentials: () => Promise<BackstageCredentials>,
   input: { entityRef: string; owner: string },
   permission: ResourcePermission<'catalog-entity'>,
-): Promise<OwnershipSubject> {
+): Promise<Initiated> {
   const credentials = await getCredentials();
   if (!isUser(credentials)) {
     throw new NotAllowedError(
@@ -69,12 +79,13 @@ export async function actAsInitiator(
     credentials,
   );
   const claims = ownershipEntityRefs.map(ref => ref.toLocaleLowerCase('en-US'));
-  if (subject.ownerRef && claims.includes(subject.ownerRef)) return subject;
+  const initiated = { subject, catalogued: existing !== undefined };
+  if (subject.ownerRef && claims.includes(subject.ownerRef)) return initiated;
   const [decision] = await services.permissions.authorize(
     [{ permission, resourceRef: entityRef }],
     { credentials },
   );
-  if (decision.result === AuthorizeResult.ALLOW) return subject;
+  if (decision.result === AuthorizeResult.ALLOW) return initiated;
   throw new NotAllowedError(
     `${credentials.principal.userEntityRef} may not act for ${entityRef}: ${
       existing
@@ -89,5 +100,35 @@ export async function actAsInitiator(
 function isUser(
   credentials: BackstageCredentials,
 ): credentials is BackstageCredentials<BackstageUserPrincipal> {
-  return (credentials.principal as { type?: string } | undefined)?.type === 'user';
+  return (
+    (credentials.principal as { type?: string } | undefined)?.type === 'user'
+  );
+}
+
+/**
+ * For an entity the catalog does not have (or does not show the initiator),
+ * the owner is only what the task's input says, and anyone may name the
+ * entity: a repository's entity-ref tag naming it proves nothing about who
+ * runs the task. So a repository whose owner tag names someone other than
+ * that owner is theirs, and is not handed to the task (403), even though the
+ * AWS layer would count it as the entity's by its entity-ref tag.
+ */
+export function refuseOtherOwner(
+  tags: Readonly<Record<string, string>> | null,
+  what: string,
+  initiated: Initiated,
+  keys: { ownerTag: string },
+): void {
+  const { subject, catalogued } = initiated;
+  const tagged = tags?.[keys.ownerTag]?.trim();
+  if (catalogued || !tagged) return;
+  const taggedOwner = normaliseRef(tagged, { defaultKind: 'group' });
+  if (taggedOwner === subject.ownerRef) return;
+  throw new NotAllowedError(
+    `${what} belongs to ${taggedOwner} (tag ${keys.ownerTag}); ${
+      subject.entityRef
+    } is not in the catalog, so only this task's input says it is ${
+      subject.ownerRef ?? 'anyone'
+    }'s, and Backstage does not hand ${taggedOwner}'s repository over to it. If the entity is ${taggedOwner}'s, register it in the catalog; a member of ${taggedOwner} can then act for it.`,
+  );
 }
