@@ -11,6 +11,8 @@ export interface Config {
     allowedAccounts?: string[];
     /**
      * The regions where the audit looks for repositories no entity claims.
+     * When set, writes from Backstage (fixes, claim, scaffolder actions) in any
+     * other region are refused.
      * @visibility backend
      */
     regions?: string[];

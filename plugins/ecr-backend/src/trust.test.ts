@@ -129,7 +129,9 @@ describe('a team registering its own catalog-info.yaml', () => {
       .post('/api/catalog/locations')
       .set('Authorization', GUEST)
       .send({ type: 'url', target: `http://${host}/team-a/catalog-info.yaml` });
-    expect(registered.status).toBe(201);
+    if (registered.status !== 201) {
+      throw new Error(`Registering the location failed: ${registered.text}`);
+    }
     await waitForEntities([
       'payments-mirror',
       'role-borrower',
@@ -162,15 +164,17 @@ describe('a team registering its own catalog-info.yaml', () => {
     ecr.destroy();
   }
 
+  const isInCatalog = (server: TestBackend['server'], name: string) =>
+    request(server)
+      .get(`/api/catalog/entities/by-name/component/default/${name}`)
+      .set('Authorization', GUEST)
+      .then(r => r.status === 200);
+
   async function waitForEntities(names: string[]) {
+    const server = backend.server;
     for (let attempt = 0; attempt < 120; attempt++) {
       const found = await Promise.all(
-        names.map(name =>
-          request(backend.server)
-            .get(`/api/catalog/entities/by-name/component/default/${name}`)
-            .set('Authorization', GUEST)
-            .then(r => r.status === 200),
-        ),
+        names.map(name => isInCatalog(server, name)),
       );
       if (found.every(Boolean)) return;
       await new Promise(resolve => setTimeout(resolve, 250));

@@ -281,6 +281,24 @@ describe('ECR write routes against the emulator', () => {
   });
 
   describe('POST …/push-access', () => {
+    it('recognises a grant under the name earlier versions used, and does not double it', async () => {
+      // The demo's payments-api role holds backstage-ecr-push-payments-api,
+      // written before policy names carried the repository ARN's hash.
+      const res = await post('payments-api/push-access');
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        changed: false,
+        policyName: 'backstage-ecr-push-payments-api',
+      });
+      expect(writes(emulator)).toEqual({});
+      const role = account(emulator).roles.get(
+        'codebuild-payments-api-service-role',
+      )!;
+      expect([...role.inlinePolicies.keys()]).toEqual([
+        'backstage-ecr-push-payments-api',
+      ]);
+    });
+
     it('answers a dry run with the exact role, policy name and document, writing nothing', async () => {
       const res = await post('proof-of-concept/push-access?dryRun=true');
       expect(res.status).toBe(200);

@@ -94,6 +94,7 @@ export function createWriteRoutes(options: WriteRoutesOptions): express.Router {
   router.post('/entity/:namespace/:kind/:name/repository', async (req, res) => {
     await audited(req, 'repository-create', async meta => {
       const dryRun = dryRunOf(req);
+      meta.dryRun = dryRun;
       await requireUser(req);
       const { entity, entityRef } = await authorizeEntity(
         req,
@@ -123,6 +124,7 @@ export function createWriteRoutes(options: WriteRoutesOptions): express.Router {
     async (req, res) => {
       await audited(req, 'push-access-grant', async meta => {
         const dryRun = dryRunOf(req);
+      meta.dryRun = dryRun;
         await requireUser(req);
         const { entity, entityRef } = await authorizeEntity(
           req,
@@ -162,6 +164,7 @@ export function createWriteRoutes(options: WriteRoutesOptions): express.Router {
   router.post('/entity/:namespace/:kind/:name/claim', async (req, res) => {
     await audited(req, 'repository-claim', async meta => {
       const dryRun = dryRunOf(req);
+      meta.dryRun = dryRun;
       await requireUser(req);
       const { entity, entityRef } = await authorizeEntity(
         req,

@@ -50,6 +50,14 @@ export function pushPolicyName(repository: {
 }
 
 /**
+ * The name earlier versions gave the push policy, before it carried the hash:
+ * read (never written) so that a grant made by them is recognised.
+ */
+export function legacyPushPolicyName(repositoryName: string): string {
+  return `${POLICY_NAME_PREFIX}${repositoryName.replace(/\//g, '-')}`;
+}
+
+/**
  * The least-privilege push policy for one repository: the five layer and push
  * actions on the repository ARN, and GetAuthorizationToken on `*` (DESIGN §7).
  */

@@ -17,7 +17,11 @@ import { AwsClients } from '../aws/clients';
 import { EcrConfig } from '../config';
 import { parsePolicyDocument } from '../setup/gatherSetupFacts';
 import { PolicyStatementFacts } from '../setup/facts';
-import { pushPolicyDocument, pushPolicyName } from '../setup/pushPolicy';
+import {
+  legacyPushPolicyName,
+  pushPolicyDocument,
+  pushPolicyName,
+} from '../setup/pushPolicy';
 import {
   requireAllowedAccount,
   requireAllowedRegion,
@@ -108,26 +112,40 @@ export async function grantPushAccess(
 
   const policyName = pushPolicyName(repository);
   const policyDocument = pushPolicyDocument(repository.arn);
-  const current = await callAws('iam:GetRolePolicy', roleArn, async () => {
-    try {
-      const answer = await iam.send(
-        new GetRolePolicyCommand({
-          RoleName: role.name,
-          PolicyName: policyName,
-        }),
-      );
-      return parsePolicyDocument(answer.PolicyDocument);
-    } catch (error) {
-      if (error instanceof NoSuchEntityException) return undefined;
-      throw error;
-    }
-  });
+  const readPolicy = (name: string) =>
+    callAws('iam:GetRolePolicy', roleArn, async () => {
+      try {
+        const answer = await iam.send(
+          new GetRolePolicyCommand({ RoleName: role.name, PolicyName: name }),
+        );
+        return parsePolicyDocument(answer.PolicyDocument);
+      } catch (error) {
+        if (error instanceof NoSuchEntityException) return undefined;
+        throw error;
+      }
+    });
+  const current = await readPolicy(policyName);
   // The name is Backstage's for this repository; a policy of that name that
   // says anything else was written by someone else, and is not replaced.
   if (current !== undefined && !isEquivalent(current ?? {}, policyDocument)) {
     throw new ConflictError(
       `Role ${roleArn} has an inline policy ${policyName} that does not grant exactly push access to ${repository.arn}; Backstage does not replace a policy it did not write. Rename or remove that policy in IAM, then try again.`,
     );
+  }
+  if (current === undefined) {
+    // Earlier versions named the policy without the hash; one of those that
+    // grants exactly this is the grant already, and is not doubled.
+    const legacyName = legacyPushPolicyName(repository.name);
+    const legacy = await readPolicy(legacyName);
+    if (legacy && isEquivalent(legacy, policyDocument)) {
+      return {
+        dryRun,
+        changed: false,
+        roleArn,
+        policyName: legacyName,
+        policyDocument,
+      };
+    }
   }
   const changed = current === undefined;
   if (changed && !dryRun) {
