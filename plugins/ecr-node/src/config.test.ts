@@ -18,6 +18,11 @@ describe('readEcrConfig', () => {
             },
             audit: { concurrency: 8 },
             containerPort: 8080,
+            ownership: {
+              entityRefTag: 'example.com/entity',
+              ownerTag: 'example.com/team',
+              unbound: 'deny',
+            },
           },
         }),
       ),
@@ -29,6 +34,11 @@ describe('readEcrConfig', () => {
       cacheTtlSeconds: 60,
       allowedRoleArnPatterns: ['arn:aws:iam::*:role/service-role/codebuild-*'],
       containerPort: 8080,
+      ownership: {
+        entityRefTag: 'example.com/entity',
+        ownerTag: 'example.com/team',
+        unbound: 'deny',
+      },
     });
   });
 
@@ -38,6 +48,12 @@ describe('readEcrConfig', () => {
       endpoint: undefined,
       cacheTtlSeconds: 60,
       containerPort: 8080,
+      allowedRoleArnPatterns: [],
+      ownership: {
+        entityRefTag: 'backstage.io/entity-ref',
+        ownerTag: 'backstage.io/owner',
+        unbound: 'read-only',
+      },
     });
   });
 
@@ -60,6 +76,16 @@ describe('readEcrConfig', () => {
     [{ endpoint: 'ftp://x' }, /ecr.endpoint/],
     [{ maxAttempts: 0 }, /ecr.maxAttempts/],
     [{ containerPort: 70000 }, /ecr.containerPort/],
+    [{ ownership: { unbound: 'yes' } }, /ecr.ownership.unbound/],
+    [
+      { ownership: { entityRefTag: 'aws:owner' } },
+      /ecr.ownership.entityRefTag/,
+    ],
+    [{ ownership: { ownerTag: '' } }, /ecr.ownership.ownerTag/],
+    [
+      { ownership: { ownerTag: 'backstage.io/entity-ref' } },
+      /entityRefTag and ecr.ownership.ownerTag must differ/,
+    ],
   ])('refuses %j', (ecr, message) => {
     expect(() => readEcrConfig(new ConfigReader({ ecr }))).toThrow(message);
   });

@@ -2,10 +2,13 @@ import {
   DEMO_SEED_PATH,
   Emulator,
   readSeedFile,
+  Seed,
   startEmulator,
 } from '@backstage-ecr/aws-emulator';
 import {
   EcrAnnotationsResult,
+  OwnershipSubject,
+  ownershipSubjectOf,
   readEcrAnnotations,
 } from '@backstage-ecr/plugin-ecr-common';
 import { Entity } from '@backstage/catalog-model';
@@ -14,7 +17,8 @@ import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { AwsClients } from '../aws/clients';
 import { AwsThrottledError } from '../aws/errors';
 import { evaluateSetupChecks } from '../checks';
-import { gatherSetupFacts } from '../setup/gatherSetupFacts';
+import { readEcrConfig } from '../config';
+import { gatherSetupFacts, ownershipFacts } from '../setup/gatherSetupFacts';
 import { createAuditSession } from './EcrAuditSession';
 
 // The audit's shared fact gathering against the emulator, through the real
@@ -29,66 +33,152 @@ const project = (name: string) =>
 const role = (name: string) =>
   `arn:aws:iam::${ACCOUNT}:role/service-role/${name}`;
 
-function annotated(annotations: Record<string, string>): EcrAnnotationsResult {
+const CONFIG = readEcrConfig(
+  new ConfigReader({
+    ecr: {
+      allowedAccounts: [ACCOUNT],
+      iam: {
+        allowedRoleArnPatterns: [
+          'arn:aws:iam::*:role/service-role/codebuild-*',
+        ],
+      },
+    },
+  }),
+);
+
+interface DemoEntity {
+  annotations: EcrAnnotationsResult;
+  subject: OwnershipSubject;
+}
+
+function annotated(
+  name: string,
+  owner: string,
+  annotations: Record<string, string>,
+): DemoEntity {
   const entity: Entity = {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
-    metadata: { name: 'x', annotations },
+    metadata: { name, annotations },
+    spec: { owner },
   };
-  return readEcrAnnotations(entity, { allowedAccounts: [ACCOUNT] });
+  return {
+    annotations: readEcrAnnotations(entity, { allowedAccounts: [ACCOUNT] }),
+    subject: ownershipSubjectOf(entity),
+  };
 }
 
-/** The demo catalog's annotations, and one service with two repositories. */
+const ENTITY_REF_TAG = 'backstage.io/entity-ref';
+const OWNER_TAG = 'backstage.io/owner';
+
+/**
+ * Who the demo's resources belong to in this test, whatever the demo seed
+ * says: every resource not named here is untagged. reporting-api is team
+ * B's, though team A's reporting-api names it.
+ */
+const BINDINGS: Record<
+  'repositories' | 'roles' | 'codebuildProjects',
+  Record<string, Record<string, string>>
+> = {
+  repositories: {
+    'proof-of-concept-repo': {
+      [ENTITY_REF_TAG]: 'component:default/proof-of-concept',
+    },
+    'payments-api': {
+      [ENTITY_REF_TAG]: 'component:default/payments-api',
+      [OWNER_TAG]: 'group:default/team-b',
+    },
+    'notifications-worker': { [OWNER_TAG]: 'group:default/team-b' },
+    'search-indexer': { [ENTITY_REF_TAG]: 'component:default/search-indexer' },
+    'reporting-api': { [OWNER_TAG]: 'group:default/team-b' },
+    'image-resizer': { [OWNER_TAG]: 'group:default/team-b' },
+  },
+  roles: {
+    'codebuild-payments-api-service-role': {
+      [OWNER_TAG]: 'group:default/team-b',
+    },
+    'codebuild-notifications-worker-role': {
+      [OWNER_TAG]: 'group:default/team-b',
+    },
+    'codebuild-search-indexer-role': {
+      [ENTITY_REF_TAG]: 'component:default/search-indexer',
+    },
+    'codebuild-image-resizer-role': { [OWNER_TAG]: 'group:default/team-b' },
+  },
+  codebuildProjects: {
+    'codebuild-proof-of-concept-snapshot': {
+      [OWNER_TAG]: 'group:default/team-a',
+    },
+    'codebuild-payments-api': {
+      [ENTITY_REF_TAG]: 'component:default/payments-api',
+    },
+    'codebuild-inventory-service': {
+      [ENTITY_REF_TAG]: 'component:default/inventory-service',
+    },
+    'codebuild-checkout-web': { [OWNER_TAG]: 'group:default/team-a' },
+  },
+};
+
+function bind(seed: Seed): void {
+  const account = seed.accounts[0];
+  for (const kind of ['repositories', 'roles', 'codebuildProjects'] as const) {
+    for (const resource of account[kind] ?? []) {
+      resource.tags = { ...BINDINGS[kind][resource.name] };
+    }
+  }
+}
+
+/** The demo catalog's annotations and owners, and one service with two repositories. */
 const DEMO = {
-  'proof-of-concept': annotated({
+  'proof-of-concept': annotated('proof-of-concept', 'team-a', {
     'aws.amazon.com/amazon-ecr-arn': repo('proof-of-concept-repo'),
     'aws.amazon.com/aws-codebuild-project-arn': project(
       'codebuild-proof-of-concept-snapshot',
     ),
   }),
-  'inventory-service': annotated({
+  'inventory-service': annotated('inventory-service', 'team-a', {
     'aws.amazon.com/amazon-ecr-arn': repo('inventory-service'),
     'aws.amazon.com/aws-codebuild-project-arn': project(
       'codebuild-inventory-service',
     ),
   }),
-  'payments-api': annotated({
+  'payments-api': annotated('payments-api', 'team-b', {
     'aws.amazon.com/amazon-ecr-arn': repo('payments-api'),
     'aws.amazon.com/aws-codebuild-project-arn': project(
       'codebuild-payments-api',
     ),
   }),
-  'payments-api-again': annotated({
+  'payments-api-again': annotated('payments-api', 'team-b', {
     'aws.amazon.com/amazon-ecr-arn': repo('payments-api'),
     'aws.amazon.com/aws-codebuild-project-arn': project(
       'codebuild-payments-api',
     ),
   }),
-  'notifications-worker': annotated({
+  'notifications-worker': annotated('notifications-worker', 'team-b', {
     'aws.amazon.com/amazon-ecr-arn': repo('notifications-worker'),
     'ecr.backstage-ecr.io/push-role-arn': role(
       'codebuild-notifications-worker-role',
     ),
   }),
-  'checkout-web': annotated({
+  'checkout-web': annotated('checkout-web', 'team-a', {
     'aws.amazon.com/amazon-ecr-arn': repo('checkout-web'),
     'aws.amazon.com/aws-codebuild-project-arn': project(
       'codebuild-checkout-web',
     ),
   }),
-  'search-indexer': annotated({
+  'search-indexer': annotated('search-indexer', 'team-b', {
     'aws.amazon.com/amazon-ecr-arn': repo('search-indexer'),
     'ecr.backstage-ecr.io/push-role-arn': role('codebuild-search-indexer-role'),
   }),
-  'reporting-api': annotated({
+  'reporting-api': annotated('reporting-api', 'team-a', {
     'aws.amazon.com/amazon-ecr-arn': repo('reporting-api'),
     'aws.amazon.com/aws-codebuild-project-arn': project('codebuild-reporting'),
   }),
-  'image-resizer': annotated({
+  'image-resizer': annotated('image-resizer', 'team-b', {
     'aws.amazon.com/amazon-ecr-arn': repo('image-resizer'),
     'ecr.backstage-ecr.io/push-role-arn': role('codebuild-image-resizer-role'),
   }),
-  'pushed-by-payments-role': annotated({
+  'pushed-by-payments-role': annotated('pushed-by-payments-role', 'team-b', {
     'aws.amazon.com/amazon-ecr-arn': `${repo('payments-api')},${repo(
       'notifications-worker',
     )}`,
@@ -114,12 +204,29 @@ function clientsFor(
   });
 }
 
+/**
+ * Waits until no call has reached the emulator for `windowMs`, so that calls
+ * a test left retrying (it failed fast, as Promise.all does) are not counted
+ * in the next. The SDK waits up to a second before it retries a throttled
+ * call.
+ */
+async function quiet(emulator: Emulator, windowMs = 100): Promise<void> {
+  let last: string | undefined;
+  for (;;) {
+    const now = JSON.stringify(emulator.calls());
+    if (now === last) return;
+    last = now;
+    await new Promise(resolve => setTimeout(resolve, windowMs));
+  }
+}
+
 describe('the audit session against the emulator', () => {
   let emulator: Emulator;
   let clients: AwsClients;
 
   beforeAll(async () => {
     const seed = readSeedFile(DEMO_SEED_PATH);
+    bind(seed);
     // May describe the demo's repositories one by one, but not list them.
     seed.accounts[0].users = [
       ...(seed.accounts[0].users ?? []),
@@ -132,7 +239,11 @@ describe('the audit session against the emulator', () => {
             Statement: [
               {
                 Effect: 'Allow',
-                Action: ['ecr:DescribeRepositories', 'ecr:DescribeImages'],
+                Action: [
+                  'ecr:ListTagsForResource',
+                  'ecr:DescribeRepositories',
+                  'ecr:DescribeImages',
+                ],
                 Resource: [repo('payments-api'), repo('notifications-worker')],
               },
               {
@@ -150,47 +261,66 @@ describe('the audit session against the emulator', () => {
   });
 
   afterAll(async () => {
+    await quiet(emulator, 1500);
     clients.destroy();
     await emulator.stop();
   });
 
-  beforeEach(() => {
-    emulator.setFaults({ throttleRate: 0, errorRate: 0, throttleNext: 0 });
+  beforeEach(async () => {
+    emulator.setFaults({
+      throttleRate: 0,
+      errorRate: 0,
+      throttleNext: 0,
+      operations: [],
+    });
+    await quiet(emulator);
     emulator.resetCalls();
   });
 
+  // Ten services, each gathered twice, one after the other.
+  jest.setTimeout(20_000);
+
   it('gathers the same facts as the entity route, for every demo service', async () => {
-    const session = createAuditSession(clients);
-    for (const [name, annotations] of Object.entries(DEMO)) {
-      const direct = await gatherSetupFacts(clients, annotations);
-      const shared = await session.getSetupFacts(annotations);
+    const session = createAuditSession(clients, CONFIG);
+    for (const [name, { annotations, subject }] of Object.entries(DEMO)) {
+      const direct = await gatherSetupFacts(
+        clients,
+        annotations,
+        ownershipFacts(CONFIG, subject),
+      );
+      const shared = await session.getSetupFacts(annotations, subject);
       expect({ name, facts: shared }).toEqual({ name, facts: direct });
       expect(evaluateSetupChecks(shared)).toEqual(evaluateSetupChecks(direct));
     }
   });
 
   it('asks each AWS question once per run, however many services ask it', async () => {
-    const session = createAuditSession(clients);
+    const session = createAuditSession(clients, CONFIG);
     const all = Object.values(DEMO);
-    await Promise.all(all.map(a => session.getSetupFacts(a)));
+    await Promise.all(
+      all.map(e => session.getSetupFacts(e.annotations, e.subject)),
+    );
     await session.listRepositories(ACCOUNT, REGION);
     const calls = emulator.calls();
     // One listing of the account and region for every repository setting and
     // for the unclaimed repositories, instead of one call per repository.
     expect(calls['ecr:DescribeRepositories']).toBe(1);
     expect(calls['sts:GetCallerIdentity']).toBe(1);
-    // Once per existing repository (payments-api is named three times).
-    const existing = [
+    // Who each annotated repository belongs to, once (inventory-service does
+    // not exist; payments-api is named three times).
+    expect(calls['ecr:ListTagsForResource']).toBe(8);
+    // Once per existing repository its entity may read: reporting-api is
+    // team B's, so team A's reporting-api reads nothing more of it.
+    const readable = [
       'proof-of-concept-repo',
       'payments-api',
       'notifications-worker',
       'checkout-web',
       'search-indexer',
-      'reporting-api',
       'image-resizer',
     ];
-    expect(calls['ecr:GetLifecyclePolicy']).toBe(existing.length);
-    expect(calls['ecr:DescribeImages']).toBe(existing.length);
+    expect(calls['ecr:GetLifecyclePolicy']).toBe(readable.length);
+    expect(calls['ecr:DescribeImages']).toBe(readable.length);
     // One simulation per role and repository, and one per role for the token:
     // proof-of-concept, inventory, payments (payments-api and
     // notifications-worker), notifications-worker, checkout-web,
@@ -205,7 +335,7 @@ describe('the audit session against the emulator', () => {
   });
 
   it('lists every repository of an account and region', async () => {
-    const session = createAuditSession(clients);
+    const session = createAuditSession(clients, CONFIG);
     const listing = await session.listRepositories(ACCOUNT, REGION);
     expect(listing.ok).toBe(true);
     const repositories = listing.ok ? listing.value : [];
@@ -237,9 +367,9 @@ describe('the audit session against the emulator', () => {
       secretAccessKey: 'no-list-secret',
     });
     try {
-      const session = createAuditSession(limited);
-      const annotations = DEMO['pushed-by-payments-role'];
-      const facts = await session.getSetupFacts(annotations);
+      const session = createAuditSession(limited, CONFIG);
+      const { annotations, subject } = DEMO['pushed-by-payments-role'];
+      const facts = await session.getSetupFacts(annotations, subject);
       expect(facts.repositories.map(r => r.settings)).toEqual([
         {
           ok: true,
@@ -250,7 +380,7 @@ describe('the audit session against the emulator', () => {
           value: expect.objectContaining({ imageTagMutability: 'MUTABLE' }),
         },
       ]);
-      await session.getSetupFacts(annotations);
+      await session.getSetupFacts(annotations, subject);
       // The listing once (denied), then each repository once.
       expect(emulator.calls()['ecr:DescribeRepositories']).toBe(3);
       await expect(
@@ -265,7 +395,7 @@ describe('the audit session against the emulator', () => {
   });
 
   it('backs off and asks again when throttling outlasts the SDK’s retries', async () => {
-    const session = createAuditSession(clients, {
+    const session = createAuditSession(clients, CONFIG, {
       attempts: 3,
       baseDelayMs: 5,
     });
@@ -275,32 +405,53 @@ describe('the audit session against the emulator', () => {
       throttleNext: 4,
       operations: ['ecr:DescribeRepositories'],
     });
-    const facts = await session.getSetupFacts(DEMO['payments-api']);
+    const payments = DEMO['payments-api'];
+    const facts = await session.getSetupFacts(
+      payments.annotations,
+      payments.subject,
+    );
     expect(facts.repositories[0].settings).toMatchObject({ ok: true });
     expect(emulator.calls()['ecr:DescribeRepositories']).toBe(5);
   });
 
   it('reports throttling that outlasts its own retries too as AwsThrottledError', async () => {
-    const session = createAuditSession(clients, {
+    const session = createAuditSession(clients, CONFIG, {
       attempts: 2,
       baseDelayMs: 5,
     });
     emulator.setFaults({ throttleRate: 1 });
+    const { annotations, subject } = DEMO['payments-api'];
     const error = await session
-      .getSetupFacts(DEMO['payments-api'])
+      .getSetupFacts(annotations, subject)
       .catch(e => e);
     expect(error).toBeInstanceOf(AwsThrottledError);
   });
 
   it('shares a failure too: a run asks no question twice', async () => {
-    const session = createAuditSession(clients, { attempts: 1 });
-    emulator.setFaults({ errorRate: 1 });
-    const failing = await Promise.allSettled([
-      session.getSetupFacts(DEMO['payments-api']),
-      session.getSetupFacts(DEMO['payments-api-again']),
-    ]);
-    expect(failing.map(f => f.status)).toEqual(['rejected', 'rejected']);
-    // One question, which the SDK tried twice (ecr.maxAttempts 2).
-    expect(emulator.calls()['ecr:DescribeRepositories']).toBe(2);
+    // The throttled calls of the test above have stopped retrying; fresh
+    // clients, whose retry quota that test did not drain.
+    await quiet(emulator, 1500);
+    emulator.resetCalls();
+    const fresh = clientsFor(emulator);
+    try {
+      const session = createAuditSession(fresh, CONFIG, { attempts: 1 });
+      emulator.setFaults({
+        errorRate: 1,
+        operations: ['ecr:ListTagsForResource'],
+      });
+      const failing = await Promise.allSettled(
+        [DEMO['payments-api'], DEMO['payments-api-again']].map(e =>
+          session.getSetupFacts(e.annotations, e.subject),
+        ),
+      );
+      expect(failing.map(f => f.status)).toEqual(['rejected', 'rejected']);
+      await quiet(emulator);
+      // One question (who the repository belongs to, asked first), which the
+      // SDK tried twice (ecr.maxAttempts 2); nothing else of it was asked.
+      expect(emulator.calls()['ecr:ListTagsForResource']).toBe(2);
+      expect(emulator.calls()['ecr:DescribeRepositories']).toBeUndefined();
+    } finally {
+      fresh.destroy();
+    }
   });
 });

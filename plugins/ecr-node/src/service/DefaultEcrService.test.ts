@@ -5,6 +5,7 @@ import {
   startEmulator,
 } from '@backstage-ecr/aws-emulator';
 import {
+  ownershipSubjectOf,
   parseRepositoryArn,
   readEcrAnnotations,
   RepositoryRef,
@@ -20,6 +21,10 @@ import { DefaultEcrService } from './DefaultEcrService';
 // The AWS layer against the emulator, through the real SDK clients.
 
 const ACCOUNT = '123412341234';
+const PAYMENTS = {
+  entityRef: 'component:default/payments-api',
+  ownerRef: 'group:default/team-b',
+};
 
 function repository(name: string): RepositoryRef {
   const parsed = parseRepositoryArn(
@@ -38,7 +43,16 @@ function serviceFor(
 ) {
   const config = new ConfigReader({
     aws: { accounts: [{ accountId: ACCOUNT, ...keys }] },
-    ecr: { allowedAccounts: [ACCOUNT], endpoint: emulator.url, maxAttempts: 2 },
+    ecr: {
+      allowedAccounts: [ACCOUNT],
+      endpoint: emulator.url,
+      maxAttempts: 2,
+      iam: {
+        allowedRoleArnPatterns: [
+          'arn:aws:iam::*:role/service-role/codebuild-*',
+        ],
+      },
+    },
   });
   const ecrConfig = readEcrConfig(config);
   const clients = new AwsClients(
@@ -54,15 +68,54 @@ describe('DefaultEcrService against the emulator', () => {
   let service: DefaultEcrService;
 
   beforeAll(async () => {
-    // The demo seed, plus a user that may do nothing at all.
+    // The demo seed, plus a user that may do nothing at all and one that may
+    // only read repository tags; proof-of-concept's and payments-api's
+    // resources bound as the demo catalog has them (whatever the seed says).
     const seed = readSeedFile(DEMO_SEED_PATH);
-    seed.accounts[0].users = [
-      ...(seed.accounts[0].users ?? []),
+    const account = seed.accounts[0];
+    account.users = [
+      ...(account.users ?? []),
       {
         name: 'no-permissions',
         accessKeys: [{ id: 'AKIAEMULATORNOTHING', secret: 'nothing-secret' }],
       },
+      {
+        name: 'tags-only',
+        accessKeys: [{ id: 'AKIAEMULATORTAGSONLY', secret: 'tags-secret' }],
+        inlinePolicies: {
+          'read-tags': {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: 'ecr:ListTagsForResource',
+                Resource: '*',
+              },
+            ],
+          },
+        },
+      },
     ];
+    const tags: Record<string, Record<string, string>> = {
+      'proof-of-concept-repo': {
+        'backstage.io/entity-ref': 'component:default/proof-of-concept',
+      },
+      'codebuild-proof-of-concept-snapshot': {
+        'backstage.io/owner': 'group:default/team-a',
+      },
+      'codebuild-proof-of-concept-snapshot-service-role': {},
+      'payments-api': {
+        'backstage.io/entity-ref': PAYMENTS.entityRef,
+        'backstage.io/owner': PAYMENTS.ownerRef,
+      },
+    };
+    for (const resource of [
+      ...(account.repositories ?? []),
+      ...(account.codebuildProjects ?? []),
+      ...(account.roles ?? []),
+    ]) {
+      if (tags[resource.name]) resource.tags = tags[resource.name];
+    }
     emulator = await startEmulator({
       port: 0,
       seed,
@@ -163,9 +216,11 @@ describe('DefaultEcrService against the emulator', () => {
           'aws.amazon.com/aws-codebuild-project-arn': `arn:aws:codebuild:eu-west-2:${ACCOUNT}:project/codebuild-proof-of-concept-snapshot`,
         },
       },
+      spec: { owner: 'team-a' },
     };
     const facts = await service.getSetupFacts(
       readEcrAnnotations(entity, { allowedAccounts: [ACCOUNT] }),
+      ownershipSubjectOf(entity),
     );
     const checks = Object.fromEntries(
       service.evaluateSetupChecks(facts).map(c => [c.id, c]),
@@ -187,7 +242,23 @@ describe('DefaultEcrService against the emulator', () => {
     expect(checks['push-role-found'].status).toBe('pass');
     expect(checks['codebuild-managed-policy'].status).toBe('pass');
     expect(checks['not-root-credentials'].status).toBe('pass');
+    // The repository by its entity tag, the untagged role through its project.
+    expect(checks['repository-owner'].status).toBe('pass');
+    expect(checks['push-role-owner'].status).toBe('pass');
     expect(JSON.parse(JSON.stringify(facts))).toEqual(facts);
+  });
+
+  it('answers a repository’s tags, and null for one that does not exist', async () => {
+    await expect(
+      service.getRepositoryTags(repository('payments-api')),
+    ).resolves.toEqual({
+      'backstage.io/entity-ref': PAYMENTS.entityRef,
+      'backstage.io/owner': PAYMENTS.ownerRef,
+    });
+    await expect(
+      service.getRepositoryTags(repository('inventory-service')),
+    ).resolves.toBeNull();
+    expect(emulator.calls()).toEqual({ 'ecr:ListTagsForResource': 2 });
   });
 
   it('honours the SDK’s own AWS_ENDPOINT_URL when ecr.endpoint is unset', async () => {
@@ -271,41 +342,86 @@ describe('DefaultEcrService against the emulator', () => {
     }
   });
 
+  const PAYMENTS_ANNOTATIONS = {
+    ok: true as const,
+    value: {
+      repositories: [repository('payments-api')],
+      codeBuildProject: {
+        arn: `arn:aws:codebuild:eu-west-2:${ACCOUNT}:project/codebuild-payments-api`,
+        partition: 'aws',
+        region: 'eu-west-2',
+        accountId: ACCOUNT,
+        name: 'codebuild-payments-api',
+      },
+    },
+  };
+
   it('names the IAM action each check needs when Backstage may do nothing', async () => {
     const other = serviceFor(emulator, {
       accessKeyId: 'AKIAEMULATORNOTHING',
       secretAccessKey: 'nothing-secret',
     });
     try {
-      const facts = await other.service.getSetupFacts({
-        ok: true,
-        value: {
-          repositories: [repository('payments-api')],
-          codeBuildProject: {
-            arn: `arn:aws:codebuild:eu-west-2:${ACCOUNT}:project/codebuild-payments-api`,
-            partition: 'aws',
-            region: 'eu-west-2',
-            accountId: ACCOUNT,
-            name: 'codebuild-payments-api',
-          },
-        },
-      });
+      const facts = await other.service.getSetupFacts(
+        PAYMENTS_ANNOTATIONS,
+        PAYMENTS,
+      );
       const checks = other.service.evaluateSetupChecks(facts);
+      // Who the repository belongs to comes first: until Backstage may read
+      // its tags, nothing else of it is read, and the checks that look into
+      // it say so.
       expect(
         Object.fromEntries(checks.map(c => [c.id, c.requiredActions])),
       ).toEqual({
         'annotation-valid': undefined,
-        'repository-exists': ['ecr:DescribeRepositories'],
-        'scan-on-push': ['ecr:DescribeRepositories'],
-        'tag-immutability': ['ecr:DescribeRepositories'],
-        'lifecycle-policy': ['ecr:DescribeRepositories'],
-        encryption: ['ecr:DescribeRepositories'],
+        'repository-exists': undefined,
+        'scan-on-push': undefined,
+        'tag-immutability': undefined,
+        'lifecycle-policy': undefined,
+        encryption: undefined,
         'push-role-found': ['codebuild:BatchGetProjects'],
         'push-permissions': undefined,
         'codebuild-managed-policy': undefined,
         // Like AWS, the emulator answers GetCallerIdentity whatever the policies.
         'not-root-credentials': undefined,
+        'images-present': undefined,
+        'repository-owner': ['ecr:ListTagsForResource'],
+        'push-role-owner': undefined,
+      });
+      const byId = Object.fromEntries(checks.map(c => [c.id, c]));
+      expect(byId['repository-exists']).toMatchObject({
+        status: 'unknown',
+        detail:
+          'Not checked: who payments-api belongs to is unknown: Backstage may not call ecr:ListTagsForResource.',
+      });
+      expect(emulator.calls()['ecr:DescribeRepositories']).toBeUndefined();
+    } finally {
+      other.clients.destroy();
+    }
+  });
+
+  it('names the repository reads next, once Backstage may read who the repository belongs to', async () => {
+    const other = serviceFor(emulator, {
+      accessKeyId: 'AKIAEMULATORTAGSONLY',
+      secretAccessKey: 'tags-secret',
+    });
+    try {
+      const facts = await other.service.getSetupFacts(
+        PAYMENTS_ANNOTATIONS,
+        PAYMENTS,
+      );
+      const checks = other.service.evaluateSetupChecks(facts);
+      expect(
+        Object.fromEntries(checks.map(c => [c.id, c.requiredActions])),
+      ).toMatchObject({
+        'repository-exists': ['ecr:DescribeRepositories'],
+        'scan-on-push': ['ecr:DescribeRepositories'],
+        'tag-immutability': ['ecr:DescribeRepositories'],
+        'lifecycle-policy': ['ecr:DescribeRepositories'],
+        encryption: ['ecr:DescribeRepositories'],
         'images-present': ['ecr:DescribeRepositories'],
+        'push-role-found': ['codebuild:BatchGetProjects'],
+        'repository-owner': undefined,
       });
     } finally {
       other.clients.destroy();

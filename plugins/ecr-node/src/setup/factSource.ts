@@ -18,6 +18,7 @@ import {
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import {
   CodeBuildProjectRef,
+  OwnershipTagKeys,
   RepositoryRef,
   RoleRef,
 } from '@backstage-ecr/plugin-ecr-common';
@@ -106,6 +107,27 @@ export function tagMap(
     if (key !== undefined) map[key] = tag.Value ?? tag.value ?? '';
   }
   return map;
+}
+
+/**
+ * A role's tags with the binding tags under the configured keys. IAM tag keys
+ * are case-insensitive (a role cannot hold `backstage.io/owner` and
+ * `Backstage.io/Owner` both, and TagRole with one overwrites the other), so a
+ * role tag whose key is a binding key in another case is that binding tag.
+ */
+export function roleBindingTags(
+  tags: Record<string, string>,
+  keys: OwnershipTagKeys,
+): Record<string, string> {
+  const bindingKeys = [keys.entityRefTag, keys.ownerTag];
+  const folded: Record<string, string> = {};
+  for (const [key, value] of Object.entries(tags)) {
+    const bindingKey = bindingKeys.find(
+      k => k.toLowerCase() === key.toLowerCase(),
+    );
+    folded[bindingKey ?? key] = value;
+  }
+  return folded;
 }
 
 /** Enough images to say "N images" without paging through a large repository. */

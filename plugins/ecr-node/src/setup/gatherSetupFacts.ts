@@ -23,7 +23,11 @@ import {
   RepositoryFacts,
   SetupFacts,
 } from './facts';
-import { AwsSetupFactSource, SetupFactSource } from './factSource';
+import {
+  AwsSetupFactSource,
+  roleBindingTags,
+  SetupFactSource,
+} from './factSource';
 import {
   AUTHORIZATION_TOKEN_ACTION,
   REPOSITORY_PUSH_ACTIONS,
@@ -141,10 +145,8 @@ async function gatherRepository(
   repository: RepositoryRef,
   ownership: OwnershipFacts,
 ): Promise<RepositoryFacts> {
-  const tags = await gatherFact(
-    'ecr:ListTagsForResource',
-    repository.arn,
-    () => source.listRepositoryTags(repository),
+  const tags = await gatherFact('ecr:ListTagsForResource', repository.arn, () =>
+    source.listRepositoryTags(repository),
   );
   if (!tags.ok) {
     return {
@@ -248,6 +250,14 @@ async function gatherPushRole(
     return facts;
   }
   if (!facts.role.value.exists) return facts;
+  // Read as IAM reads them: a binding key in another case is the binding tag.
+  facts.role = {
+    ok: true,
+    value: {
+      ...facts.role.value,
+      tags: roleBindingTags(facts.role.value.tags ?? {}, ownership),
+    },
+  };
   const found = facts.role.value;
   facts.withheld =
     outsidePatterns(found.arn ?? role.arn, ownership.allowedRoleArnPatterns) ??

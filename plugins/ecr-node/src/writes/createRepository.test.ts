@@ -4,24 +4,28 @@ import { AwsServiceError, AwsThrottledError } from '../aws/errors';
 import { DefaultEcrService } from '../service/DefaultEcrService';
 import {
   DEFAULT_LIFECYCLE_POLICY_TEXT,
-  ENTITY_REF_TAG,
   SETUP_STATE_TAG,
 } from './repositorySettings';
 import {
   DELETER_KEYS,
+  ENTITY_REF_TAG,
+  OWNER_TAG,
   refs,
   repositoryIn,
+  repositoryTags,
   serviceFor,
   startWritesEmulator,
+  SUBJECTS,
+  TEAM_A,
+  TEAM_B,
   writeCalls,
 } from './__testUtils__/writesEmulator';
 
-const ENTITY = 'component:default/inventory-service';
+const SUBJECT = SUBJECTS.inventoryService;
+const ENTITY = SUBJECT.entityRef;
 const INVENTORY = refs.repository('inventory-service');
 const tagsOf = (name: string, emulator: Emulator) =>
-  Object.fromEntries(
-    repositoryIn(emulator, name)!.tags.map(t => [t.Key, t.Value]),
-  );
+  repositoryTags(emulator, name);
 
 describe('createRepository', () => {
   let emulator: Emulator;
@@ -52,7 +56,7 @@ describe('createRepository', () => {
   it('answers a dry run with the exact settings, reading DescribeRepositories only', async () => {
     const answer = await service.createRepository({
       repository: INVENTORY,
-      entityRef: ENTITY,
+      subject: SUBJECT,
       dryRun: true,
     });
     expect(answer).toEqual({
@@ -71,7 +75,11 @@ describe('createRepository', () => {
         scanOnPush: true,
         encryptionType: 'AES256',
         lifecyclePolicyText: DEFAULT_LIFECYCLE_POLICY_TEXT,
-        tags: { [ENTITY_REF_TAG]: ENTITY, [SETUP_STATE_TAG]: 'complete' },
+        tags: {
+          [ENTITY_REF_TAG]: ENTITY,
+          [OWNER_TAG]: TEAM_A,
+          [SETUP_STATE_TAG]: 'complete',
+        },
       },
     });
     expect(JSON.parse(answer.settings.lifecyclePolicyText!).rules[0]).toEqual(
@@ -89,15 +97,15 @@ describe('createRepository', () => {
     expect(repositoryIn(emulator, 'inventory-service')).toBeUndefined();
   });
 
-  it('creates the repository with the safe defaults, tagged with the entity ref', async () => {
+  it('creates the repository with the safe defaults, bound to the entity and its owner', async () => {
     const dryRun = await service.createRepository({
       repository: INVENTORY,
-      entityRef: ENTITY,
+      subject: SUBJECT,
       dryRun: true,
     });
     const answer = await service.createRepository({
       repository: INVENTORY,
-      entityRef: ENTITY,
+      subject: SUBJECT,
     });
     expect(answer).toEqual({
       ...dryRun,
@@ -113,6 +121,7 @@ describe('createRepository', () => {
     });
     expect(tagsOf('inventory-service', emulator)).toEqual({
       [ENTITY_REF_TAG]: ENTITY,
+      [OWNER_TAG]: TEAM_A,
       [SETUP_STATE_TAG]: 'complete',
     });
     expect(writeCalls(emulator)).toEqual({
@@ -125,7 +134,7 @@ describe('createRepository', () => {
   it('answers an existing repository unchanged, and writes nothing', async () => {
     const answer = await service.createRepository({
       repository: refs.repository('proof-of-concept-repo'),
-      entityRef: 'component:default/proof-of-concept',
+      subject: SUBJECTS.proofOfConcept,
     });
     expect(answer).toMatchObject({
       dryRun: false,
@@ -135,7 +144,7 @@ describe('createRepository', () => {
         imageTagMutability: 'MUTABLE',
         scanOnPush: false,
         encryptionType: 'AES256',
-        tags: {},
+        tags: { [ENTITY_REF_TAG]: SUBJECTS.proofOfConcept.entityRef },
       },
     });
     expect(answer.settings.lifecyclePolicyText).toBeUndefined();
@@ -145,12 +154,12 @@ describe('createRepository', () => {
   it('reuses the repository it created when run again, as task recovery does', async () => {
     const first = await service.createRepository({
       repository: INVENTORY,
-      entityRef: ENTITY,
+      subject: SUBJECT,
     });
     emulator.resetCalls();
     const again = await service.createRepository({
       repository: INVENTORY,
-      entityRef: ENTITY,
+      subject: SUBJECT,
     });
     expect(again).toEqual({ ...first, created: false, alreadyExisted: true });
     expect(writeCalls(emulator)).toEqual({});
@@ -160,6 +169,7 @@ describe('createRepository', () => {
     await expect(
       service.createRepository({
         repository: refs.repository('payments-api'),
+        subject: SUBJECTS.paymentsApi,
         ifExists: 'fail',
       }),
     ).rejects.toMatchObject({
@@ -188,6 +198,7 @@ describe('createRepository', () => {
     const kmsKey = 'arn:aws:kms:eu-west-2:123412341234:key/demo';
     const answer = await service.createRepository({
       repository: refs.repository('team-a/orders-api'),
+      subject: SUBJECTS.ordersApi,
       settings: {
         imageTagMutability: 'MUTABLE',
         scanOnPush: false,
@@ -206,7 +217,12 @@ describe('createRepository', () => {
       encryptionType: 'KMS',
       kmsKey,
       lifecyclePolicyText,
-      tags: { team: 'team-a', [SETUP_STATE_TAG]: 'complete' },
+      tags: {
+        team: 'team-a',
+        [ENTITY_REF_TAG]: SUBJECTS.ordersApi.entityRef,
+        [OWNER_TAG]: TEAM_A,
+        [SETUP_STATE_TAG]: 'complete',
+      },
     });
     expect(repositoryIn(emulator, 'team-a/orders-api')).toMatchObject({
       encryption: { encryptionType: 'KMS', kmsKey },
@@ -233,7 +249,7 @@ describe('createRepository', () => {
     ],
   ])('refuses bad settings %j with a clear 400', async (settings, message) => {
     const error = await service
-      .createRepository({ repository: INVENTORY, settings })
+      .createRepository({ repository: INVENTORY, subject: SUBJECT, settings })
       .catch(e => e);
     expect(error.name).toBe('InputError');
     expect(error.message).toContain(message);
@@ -248,6 +264,7 @@ describe('createRepository', () => {
           accountId: '999999999999',
           arn: 'arn:aws:ecr:eu-west-2:999999999999:repository/inventory-service',
         },
+        subject: SUBJECT,
       }),
     ).rejects.toMatchObject({
       name: 'InputError',
@@ -257,6 +274,164 @@ describe('createRepository', () => {
     expect(emulator.calls()).toEqual({});
   });
 
+  describe('ownership: a repository is reused only when it belongs to the entity', () => {
+    it('refuses (403) an existing repository bound to another entity, and changes nothing', async () => {
+      const before = repositoryTags(emulator, 'payments-api');
+      for (const dryRun of [true, false]) {
+        const error = await service
+          .createRepository({
+            repository: refs.repository('payments-api'),
+            subject: SUBJECTS.proofOfConcept,
+            dryRun,
+          })
+          .catch(e => e);
+        expect(error.name).toBe('NotAllowedError');
+        expect(error.message).toContain(
+          'belongs to component:default/payments-api (tag backstage.io/entity-ref), not to this entity',
+        );
+      }
+      expect(writeCalls(emulator)).toEqual({});
+      expect(repositoryTags(emulator, 'payments-api')).toEqual(before);
+      expect(repositoryIn(emulator, 'payments-api')).toMatchObject({
+        imageTagMutability: 'IMMUTABLE',
+      });
+    });
+
+    it('refuses (403) an existing repository whose owner tag names another team', async () => {
+      const error = await service
+        .createRepository({
+          repository: refs.repository('notifications-worker'),
+          subject: SUBJECTS.proofOfConcept,
+        })
+        .catch(e => e);
+      expect(error.name).toBe('NotAllowedError');
+      expect(error.message).toContain(
+        `belongs to ${TEAM_B} (tag backstage.io/owner)`,
+      );
+      expect(writeCalls(emulator)).toEqual({});
+    });
+
+    it('refuses (403) an existing unbound repository, saying how to bind it', async () => {
+      const error = await service
+        .createRepository({
+          repository: refs.repository('checkout-web'),
+          subject: SUBJECTS.checkoutWeb,
+        })
+        .catch(e => e);
+      expect(error.name).toBe('NotAllowedError');
+      expect(error.message).toContain('is unbound');
+      expect(error.message).toContain('Claim');
+      expect(error.message).toContain(
+        `${ENTITY_REF_TAG}=component:default/checkout-web`,
+      );
+      expect(writeCalls(emulator)).toEqual({});
+      expect(repositoryTags(emulator, 'checkout-web')).toEqual({});
+    });
+
+    it('reuses an existing repository bound to the entity’s owner', async () => {
+      await expect(
+        service.createRepository({
+          repository: refs.repository('notifications-worker'),
+          subject: SUBJECTS.paymentsApi,
+        }),
+      ).resolves.toMatchObject({ created: false, alreadyExisted: true });
+      expect(writeCalls(emulator)).toEqual({});
+    });
+
+    it('binds a new repository to its entity and owner, whatever the extra tags say', async () => {
+      await service.createRepository({
+        repository: INVENTORY,
+        subject: SUBJECT,
+        settings: {
+          tags: {
+            [ENTITY_REF_TAG]: SUBJECTS.paymentsApi.entityRef,
+            [OWNER_TAG]: TEAM_B,
+          },
+        },
+      });
+      expect(tagsOf('inventory-service', emulator)).toEqual({
+        [ENTITY_REF_TAG]: ENTITY,
+        [OWNER_TAG]: TEAM_A,
+        [SETUP_STATE_TAG]: 'complete',
+      });
+    });
+
+    it('lets no extra tag bind a new repository of an entity without an owner to another team', async () => {
+      // Were the owner tag taken from the extra tags, team B would reuse (and
+      // push its images into) a repository this entity prepared for it.
+      const ownerless = { entityRef: 'component:default/inventory-service' };
+      await service.createRepository({
+        repository: INVENTORY,
+        subject: ownerless,
+        settings: { tags: { [OWNER_TAG]: TEAM_B, 'cost-centre': 'shop' } },
+      });
+      expect(tagsOf('inventory-service', emulator)).toEqual({
+        [ENTITY_REF_TAG]: ownerless.entityRef,
+        'cost-centre': 'shop',
+        [SETUP_STATE_TAG]: 'complete',
+      });
+      emulator.resetCalls();
+      await expect(
+        service.createRepository({
+          repository: INVENTORY,
+          subject: SUBJECTS.paymentsApi,
+        }),
+      ).rejects.toMatchObject({ name: 'NotAllowedError' });
+      expect(writeCalls(emulator)).toEqual({});
+    });
+
+    it('binds with the configured tag keys, and judges existing repositories by them', async () => {
+      const custom = serviceFor(emulator, {
+        ownership: {
+          entityRefTag: 'example.com/entity',
+          ownerTag: 'example.com/team',
+        },
+      });
+      try {
+        await custom.service.createRepository({
+          repository: INVENTORY,
+          subject: SUBJECT,
+        });
+        expect(tagsOf('inventory-service', emulator)).toEqual({
+          'example.com/entity': ENTITY,
+          'example.com/team': TEAM_A,
+          [SETUP_STATE_TAG]: 'complete',
+        });
+        // Tagged under the default keys only: unbound, as these keys see it.
+        await expect(
+          custom.service.createRepository({
+            repository: refs.repository('proof-of-concept-repo'),
+            subject: SUBJECTS.proofOfConcept,
+          }),
+        ).rejects.toMatchObject({
+          name: 'NotAllowedError',
+          message: expect.stringContaining('is unbound'),
+        });
+      } finally {
+        custom.clients.destroy();
+      }
+    });
+
+    it('refuses (403) a repository in a region outside ecr.regions, asking AWS nothing', async () => {
+      const limited = serviceFor(emulator, { regions: ['eu-west-2'] });
+      try {
+        const error = await limited.service
+          .createRepository({
+            repository: refs.repository('inventory-service', 'us-east-1'),
+            subject: SUBJECT,
+          })
+          .catch(e => e);
+        expect(error.name).toBe('NotAllowedError');
+        expect(error.message).toContain(
+          'is in region us-east-1, where Backstage may not make changes',
+        );
+        expect(emulator.calls()).toEqual({});
+      } finally {
+        limited.clients.destroy();
+      }
+    });
+  });
+
   describe('a failure part-way leaves nothing half-done', () => {
     it('deletes the repository it created when the lifecycle policy fails', async () => {
       emulator.setFaults({
@@ -264,7 +439,7 @@ describe('createRepository', () => {
         operations: ['ecr:PutLifecyclePolicy'],
       });
       const error = await withDelete
-        .createRepository({ repository: INVENTORY, entityRef: ENTITY })
+        .createRepository({ repository: INVENTORY, subject: SUBJECT })
         .catch(e => e);
       expect(error).toBeInstanceOf(AwsServiceError);
       expect(error.statusCode).toBe(502);
@@ -282,7 +457,7 @@ describe('createRepository', () => {
     it('answers throttling part-way with 503, after the same rollback', async () => {
       emulator.setFaults({ throttleNext: 2, operations: ['ecr:TagResource'] });
       const error = await withDelete
-        .createRepository({ repository: INVENTORY })
+        .createRepository({ repository: INVENTORY, subject: SUBJECT })
         .catch(e => e);
       expect(error).toBeInstanceOf(AwsThrottledError);
       expect(error.statusCode).toBe(503);
@@ -295,7 +470,7 @@ describe('createRepository', () => {
         operations: ['ecr:PutLifecyclePolicy'],
       });
       const error = await service
-        .createRepository({ repository: INVENTORY, entityRef: ENTITY })
+        .createRepository({ repository: INVENTORY, subject: SUBJECT })
         .catch(e => e);
       expect(error.statusCode).toBe(502);
       expect(error.message).toContain(
@@ -309,7 +484,7 @@ describe('createRepository', () => {
       await expect(
         service.createRepository({
           repository: INVENTORY,
-          entityRef: ENTITY,
+          subject: SUBJECT,
           dryRun: true,
           ifExists: 'fail',
         }),
@@ -321,7 +496,7 @@ describe('createRepository', () => {
       emulator.resetCalls();
       const finished = await service.createRepository({
         repository: INVENTORY,
-        entityRef: ENTITY,
+        subject: SUBJECT,
         ifExists: 'fail',
       });
       expect(finished).toMatchObject({ created: true, alreadyExisted: false });

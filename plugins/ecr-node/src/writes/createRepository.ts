@@ -95,7 +95,7 @@ export async function createRepository(
   );
   const desired = resolveRepositorySettings(repository, {
     bindingTags: bindingTags(request.subject, config.ownership),
-    overrides: request.settings,
+    overrides: withoutBindingTags(request.settings, config.ownership),
   });
   const ecr = clients.ecr(repository.accountId, repository.region);
   const answer = (
@@ -188,6 +188,24 @@ export async function createRepository(
     created: true,
     alreadyExisted: false,
   });
+}
+
+/**
+ * The overrides without the binding tag keys, which are Backstage's own: the
+ * extra tags may not set them, not even the owner tag of an entity that has
+ * no owner (which would bind the new repository to another team).
+ */
+function withoutBindingTags(
+  settings: RepositorySettingsOverrides | undefined,
+  keys: EcrConfig['ownership'],
+): RepositorySettingsOverrides | undefined {
+  if (!settings?.tags) return settings;
+  const {
+    [keys.entityRefTag]: _entityRef,
+    [keys.ownerTag]: _owner,
+    ...tags
+  } = settings.tags;
+  return { ...settings, tags };
 }
 
 /** The second half of a creation: the lifecycle policy, then the setup tag. */

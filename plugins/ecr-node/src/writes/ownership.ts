@@ -16,7 +16,11 @@ import { callAws } from '../aws/call';
 import { AwsClients } from '../aws/clients';
 import { EcrConfig } from '../config';
 import { roleRefusal } from '../setup/gatherSetupFacts';
-import { AwsSetupFactSource, tagMap } from '../setup/factSource';
+import {
+  AwsSetupFactSource,
+  roleBindingTags,
+  tagMap,
+} from '../setup/factSource';
 import { ResourceTags } from '../setup/facts';
 import { requireAllowedAccount, requireAllowedRole } from './allowedTargets';
 
@@ -31,7 +35,11 @@ type OwnershipKeys = EcrConfig['ownership'];
 
 /** How to bind a repository or role, for refusals. */
 function howToBind(subject: OwnershipSubject, keys: OwnershipKeys): string {
-  return `To bind it to ${subject.entityRef}, a member of the platform team can use Claim on the entity's ECR tab (POST …/claim), or tag it in AWS with ${keys.entityRefTag}=${subject.entityRef}${
+  return `To bind it to ${
+    subject.entityRef
+  }, a member of the platform team can use Claim on the entity's ECR tab (POST …/claim), or tag it in AWS with ${
+    keys.entityRefTag
+  }=${subject.entityRef}${
     subject.ownerRef ? ` or ${keys.ownerTag}=${subject.ownerRef}` : ''
   }.`;
 }
@@ -47,10 +55,9 @@ export function notOwnedError(
   return new NotAllowedError(
     binding.state === 'elsewhere'
       ? `${said}; Backstage changes it only for its own entity. Its owners can hand it over by changing the tag.`
-      : `${said}, so Backstage does not change it for ${subject.entityRef}. ${howToBind(
-          subject,
-          keys,
-        )}`,
+      : `${said}, so Backstage does not change it for ${
+          subject.entityRef
+        }. ${howToBind(subject, keys)}`,
   );
 }
 
@@ -157,7 +164,8 @@ export async function findRole(
   const parsed = parseRoleArn(arn);
   return {
     role: parsed.ok ? parsed.value : candidate,
-    tags: tagMap(answer.Role?.Tags),
+    // As IAM reads them: a binding key in another case is the binding tag.
+    tags: roleBindingTags(tagMap(answer.Role?.Tags), config.ownership),
     ...(projectBinding && { projectBinding }),
   };
 }
@@ -196,7 +204,11 @@ export function requireRoleBelongs(
 async function serviceRoleOf(
   clients: AwsClients,
   project: CodeBuildProjectRef,
-): Promise<{ role: RoleRef; pathKnown: boolean; tags: Record<string, string> }> {
+): Promise<{
+  role: RoleRef;
+  pathKnown: boolean;
+  tags: Record<string, string>;
+}> {
   const found = await callAws(
     'codebuild:BatchGetProjects',
     project.arn,

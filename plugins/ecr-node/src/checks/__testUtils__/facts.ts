@@ -3,7 +3,7 @@ import {
   RepositoryRef,
 } from '@backstage-ecr/plugin-ecr-common';
 import { Fact } from '../../aws/call';
-import { RepositoryFacts, SetupFacts } from '../../setup/facts';
+import { OwnershipFacts, RepositoryFacts, SetupFacts } from '../../setup/facts';
 
 export const REPO_ARN =
   'arn:aws:ecr:eu-west-2:123412341234:repository/payments-api';
@@ -11,6 +11,30 @@ export const ROLE_ARN =
   'arn:aws:iam::123412341234:role/service-role/codebuild-payments-api-service-role';
 export const PROJECT_ARN =
   'arn:aws:codebuild:eu-west-2:123412341234:project/codebuild-payments-api';
+
+/** The entity the passing facts are for, and its owner. */
+export const ENTITY_REF = 'component:default/payments-api';
+export const OWNER_REF = 'group:default/team-b';
+/** Another team, whose resources the entity must not act on. */
+export const OTHER_ENTITY_REF = 'component:default/checkout-web';
+export const OTHER_OWNER_REF = 'group:default/team-a';
+export const ENTITY_REF_TAG = 'backstage.io/entity-ref';
+export const OWNER_TAG = 'backstage.io/owner';
+export const ROLE_PATTERNS = ['arn:aws:iam::*:role/service-role/codebuild-*'];
+
+/** How the passing facts' entity judges its resources (the defaults of `ecr.ownership`). */
+export function ownership(
+  overrides: Partial<OwnershipFacts> = {},
+): OwnershipFacts {
+  return {
+    subject: { entityRef: ENTITY_REF, ownerRef: OWNER_REF },
+    entityRefTag: ENTITY_REF_TAG,
+    ownerTag: OWNER_TAG,
+    unbound: 'read-only',
+    allowedRoleArnPatterns: ROLE_PATTERNS,
+    ...overrides,
+  };
+}
 
 export function ok<T>(value: T): Fact<T> {
   return { ok: true, value };
@@ -29,6 +53,7 @@ export function repoRef(arn = REPO_ARN): RepositoryRef {
 export function goodRepository(arn = REPO_ARN): RepositoryFacts {
   return {
     ...repoRef(arn),
+    tags: ok({ [ENTITY_REF_TAG]: ENTITY_REF }),
     settings: ok({
       imageTagMutability: 'IMMUTABLE',
       scanOnPush: true,
@@ -62,7 +87,11 @@ export function allowedDecisions(repositoryArns: string[] = [REPO_ARN]) {
   ];
 }
 
-/** The facts of a fully set-up service (the demo's payments-api). */
+/**
+ * The facts of a fully set-up service (the demo's payments-api): its
+ * repository tagged with the entity, its CodeBuild project with its owner, and
+ * the project's untagged service role belonging through the project.
+ */
 export function passingFacts(): SetupFacts {
   const repository = repoRef();
   return {
@@ -84,11 +113,15 @@ export function passingFacts(): SetupFacts {
       codeBuildProject: {
         arn: PROJECT_ARN,
         name: 'codebuild-payments-api',
-        lookup: ok({ found: true, serviceRole: ROLE_ARN }),
+        lookup: ok({
+          found: true,
+          serviceRole: ROLE_ARN,
+          tags: { [OWNER_TAG]: OWNER_REF },
+        }),
       },
       source: 'codebuild',
       candidateRoleArn: ROLE_ARN,
-      role: ok({ exists: true, arn: ROLE_ARN }),
+      role: ok({ exists: true, arn: ROLE_ARN, tags: {} }),
     },
     pushPermissions: ok(allowedDecisions()),
     attachedPolicies: ok([
@@ -115,5 +148,6 @@ export function passingFacts(): SetupFacts {
         }),
       },
     ],
+    ownership: ownership(),
   };
 }

@@ -6,6 +6,7 @@ import {
 } from '@backstage-ecr/aws-emulator';
 import {
   CodeBuildProjectRef,
+  OwnershipSubject,
   parseCodeBuildProjectArn,
   parseRepositoryArn,
   parseRoleArn,
@@ -21,6 +22,79 @@ import { DefaultEcrService } from '../../service/DefaultEcrService';
 export const ACCOUNT = '123412341234';
 export const ROLE_PATTERNS = ['arn:aws:iam::*:role/service-role/codebuild-*'];
 
+export const ENTITY_REF_TAG = 'backstage.io/entity-ref';
+export const OWNER_TAG = 'backstage.io/owner';
+export const TEAM_A = 'group:default/team-a';
+export const TEAM_B = 'group:default/team-b';
+
+/** The entities the write tests act for, as ownership sees them. */
+export const SUBJECTS = {
+  proofOfConcept: {
+    entityRef: 'component:default/proof-of-concept',
+    ownerRef: TEAM_A,
+  },
+  checkoutWeb: {
+    entityRef: 'component:default/checkout-web',
+    ownerRef: TEAM_A,
+  },
+  ordersApi: { entityRef: 'component:default/orders-api', ownerRef: TEAM_A },
+  inventoryService: {
+    entityRef: 'component:default/inventory-service',
+    ownerRef: TEAM_A,
+  },
+  paymentsApi: {
+    entityRef: 'component:default/payments-api',
+    ownerRef: TEAM_B,
+  },
+  notificationsWorker: {
+    entityRef: 'component:default/notifications-worker',
+    ownerRef: TEAM_B,
+  },
+} satisfies Record<string, OwnershipSubject>;
+
+/**
+ * Who each resource of the write tests belongs to, by its tags. Every other
+ * resource of the demo seed is untagged here, so that the tests do not depend
+ * on the demo's own bindings.
+ */
+const BINDINGS = {
+  repositories: {
+    'proof-of-concept-repo': {
+      [ENTITY_REF_TAG]: SUBJECTS.proofOfConcept.entityRef,
+    },
+    'payments-api': {
+      [ENTITY_REF_TAG]: SUBJECTS.paymentsApi.entityRef,
+      [OWNER_TAG]: TEAM_B,
+    },
+    // Reads the same as payments-api in a policy name.
+    'payments/api': { [OWNER_TAG]: TEAM_B },
+    'notifications-worker': { [OWNER_TAG]: TEAM_B },
+    // checkout-web is unbound.
+  } as Record<string, Record<string, string>>,
+  roles: {
+    // Untagged: codebuild-proof-of-concept-snapshot-service-role and
+    // codebuild-checkout-web-service-role belong through their projects;
+    // codebuild-team-b-builder-role is team B's through its project.
+    'codebuild-payments-api-service-role': { [OWNER_TAG]: TEAM_B },
+    'codebuild-notifications-worker-role': { [OWNER_TAG]: TEAM_B },
+    'codebuild-orders-api-service-role': {
+      [ENTITY_REF_TAG]: SUBJECTS.ordersApi.entityRef,
+    },
+  } as Record<string, Record<string, string>>,
+  projects: {
+    'codebuild-proof-of-concept-snapshot': { [OWNER_TAG]: TEAM_A },
+    'codebuild-payments-api': {
+      [ENTITY_REF_TAG]: SUBJECTS.paymentsApi.entityRef,
+    },
+    'codebuild-checkout-web': { [OWNER_TAG]: TEAM_A },
+    'codebuild-runs-as-admin': { [OWNER_TAG]: TEAM_A },
+    'codebuild-bare-role-name': { [OWNER_TAG]: TEAM_A },
+    // Team A's project running as team B's role: the role's own tags win.
+    'codebuild-borrows-team-b-role': { [OWNER_TAG]: TEAM_A },
+    'codebuild-team-b-builder': { [OWNER_TAG]: TEAM_B },
+  } as Record<string, Record<string, string>>,
+};
+
 /** Demo keys of a user that may also delete repositories (for the rollback). */
 export const DELETER_KEYS = {
   accessKeyId: 'AKIAEMULATORDELETER',
@@ -29,13 +103,29 @@ export const DELETER_KEYS = {
 
 /**
  * The demo seed, plus what the write tests need beyond it: a user that may
- * also delete repositories, an admin role outside the role patterns and a
- * CodeBuild project that runs as it, and one whose role CodeBuild names bare.
+ * also delete repositories, Backstage's right to tag build roles (for claim),
+ * an admin role outside the role patterns and a CodeBuild project that runs
+ * as it, one whose role CodeBuild names bare, a repository `payments/api`,
+ * and team A's project running as team B's role. Resources are bound as
+ * {@link BINDINGS} says.
  */
 export async function startWritesEmulator(): Promise<Emulator> {
   const seed = readSeedFile(DEMO_SEED_PATH);
   const account = seed.accounts[0];
   const backstage = account.users!.find(u => u.name === 'backstage')!;
+  backstage.inlinePolicies = {
+    ...backstage.inlinePolicies,
+    'bind-build-roles': {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'iam:TagRole',
+          Resource: `arn:aws:iam::${ACCOUNT}:role/service-role/codebuild-*`,
+        },
+      ],
+    },
+  };
   account.users = [
     ...account.users!,
     {
@@ -71,6 +161,11 @@ export async function startWritesEmulator(): Promise<Emulator> {
   account.roles = [
     ...account.roles!,
     { name: 'Admin', path: '/', trustPolicy: trustCodeBuild },
+    {
+      name: 'codebuild-team-b-builder-role',
+      path: '/service-role/',
+      trustPolicy: trustCodeBuild,
+    },
   ];
   account.codebuildProjects = [
     ...account.codebuildProjects!,
@@ -82,7 +177,28 @@ export async function startWritesEmulator(): Promise<Emulator> {
       name: 'codebuild-bare-role-name',
       serviceRole: 'codebuild-orders-api-service-role',
     },
+    {
+      name: 'codebuild-borrows-team-b-role',
+      serviceRole: `arn:aws:iam::${ACCOUNT}:role/service-role/codebuild-notifications-worker-role`,
+    },
+    {
+      name: 'codebuild-team-b-builder',
+      serviceRole: `arn:aws:iam::${ACCOUNT}:role/service-role/codebuild-team-b-builder-role`,
+    },
   ];
+  account.repositories = [
+    ...account.repositories!,
+    { name: 'payments/api', imageTagMutability: 'IMMUTABLE', scanOnPush: true },
+  ];
+  for (const repository of account.repositories) {
+    repository.tags = { ...BINDINGS.repositories[repository.name] };
+  }
+  for (const role of account.roles) {
+    role.tags = { ...BINDINGS.roles[role.name] };
+  }
+  for (const project of account.codebuildProjects) {
+    project.tags = { ...BINDINGS.projects[project.name] };
+  }
   return startEmulator({ port: 0, seed });
 }
 
@@ -92,6 +208,10 @@ export function serviceFor(
   options: {
     keys?: { accessKeyId: string; secretAccessKey: string };
     allowedRoleArnPatterns?: string[];
+    /** `ecr.regions`: where writes are allowed; unset, every region. */
+    regions?: string[];
+    /** `ecr.ownership`. */
+    ownership?: Record<string, string>;
   } = {},
 ) {
   const keys = options.keys ?? {
@@ -107,6 +227,8 @@ export function serviceFor(
       iam: {
         allowedRoleArnPatterns: options.allowedRoleArnPatterns ?? ROLE_PATTERNS,
       },
+      ...(options.regions && { regions: options.regions }),
+      ...(options.ownership && { ownership: options.ownership }),
     },
   });
   const ecrConfig = readEcrConfig(config);
@@ -125,9 +247,9 @@ function parsed<T>(
 }
 
 export const refs = {
-  repository: (name: string): RepositoryRef =>
+  repository: (name: string, region = 'eu-west-2'): RepositoryRef =>
     parsed(
-      parseRepositoryArn(`arn:aws:ecr:eu-west-2:${ACCOUNT}:repository/${name}`),
+      parseRepositoryArn(`arn:aws:ecr:${region}:${ACCOUNT}:repository/${name}`),
     ),
   role: (pathAndName: string): RoleRef =>
     parsed(parseRoleArn(`arn:aws:iam::${ACCOUNT}:role/${pathAndName}`)),
@@ -155,6 +277,34 @@ export function repositoryIn(emulator: Emulator, name: string) {
     .get(ACCOUNT)!
     .registries.get('eu-west-2')
     ?.repositories.get(name);
+}
+
+/** A repository's tags as the emulator holds them. */
+export function repositoryTags(
+  emulator: Emulator,
+  name: string,
+): Record<string, string> {
+  return Object.fromEntries(
+    repositoryIn(emulator, name)!.tags.map(t => [t.Key, t.Value]),
+  );
+}
+
+/** A role's tags as the emulator holds them. */
+export function roleTags(
+  emulator: Emulator,
+  name: string,
+): Record<string, string> {
+  return Object.fromEntries(
+    roleIn(emulator, name).tags.map(t => [t.Key, t.Value]),
+  );
+}
+
+/** A role's inline policies as the emulator holds them, by name. */
+export function inlinePoliciesOf(
+  emulator: Emulator,
+  name: string,
+): Record<string, string> {
+  return Object.fromEntries(roleIn(emulator, name).inlinePolicies);
 }
 
 /** A role as the emulator holds it. */
