@@ -40,6 +40,9 @@ export interface AuditBenchResult {
   throttled: number;
 }
 
+/** The team that owns the i-th service. */
+const teamOf = (i: number) => `group:default/team-${i % 20}`;
+
 /** Every tenth build role lacks push access, so the audit has failures to find. */
 const LACKS_PUSH = (i: number) => i % 10 === 0;
 
@@ -63,6 +66,13 @@ export function auditSeed(options: AuditBenchOptions): Seed {
       name: repositoryName(i),
       createdAt: '-100d',
       scanOnPush: i % 2 === 0,
+      // The services' repositories are bound to their entities; the rest
+      // (no entity names them) are unbound, as unclaimed ones usually are.
+      ...(i <= options.entities && {
+        tags: {
+          'backstage.io/entity-ref': `component:default/${repositoryName(i)}`,
+        },
+      }),
       images: [
         { tags: ['v1'], pushedAt: '-30d', sizeBytes: 50_000_000 },
         { tags: ['v2', 'latest'], pushedAt: '-1d', sizeBytes: 51_000_000 },
@@ -116,6 +126,8 @@ export function auditSeed(options: AuditBenchOptions): Seed {
       name: projectName(i),
       serviceRole: `arn:aws:iam::${accountId}:role/service-role/${roleName(i)}`,
       createdAt: '-100d',
+      // The build role belongs to the service through its project.
+      tags: { 'backstage.io/owner': teamOf(i) },
     });
   }
   return seed;
@@ -143,7 +155,7 @@ export function auditEntities(options: AuditBenchOptions): Entity[] {
       spec: {
         type: 'service',
         lifecycle: 'production',
-        owner: `team-${i % 20}`,
+        owner: teamOf(i),
       },
     };
   });

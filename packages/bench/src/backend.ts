@@ -154,6 +154,12 @@ export async function startBenchBackend(options: {
             regions: ['eu-west-2'],
             endpoint: options.endpoint,
             cache: { ttlSeconds: options.ttlSeconds },
+            // As the demo: the build roles Backstage may inspect.
+            iam: {
+              allowedRoleArnPatterns: [
+                'arn:aws:iam::*:role/service-role/codebuild-*',
+              ],
+            },
             ...options.ecr,
           },
         },

@@ -30,12 +30,16 @@ const CREDENTIALS = {
 const repoArn = (name: string) =>
   `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${name}`;
 
-function component(name: string, annotations: Record<string, string>): Entity {
+function component(
+  name: string,
+  annotations: Record<string, string>,
+  owner = 'team-a',
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
     metadata: { name, namespace: 'default', annotations },
-    spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
+    spec: { type: 'service', lifecycle: 'production', owner },
   };
 }
 
@@ -45,11 +49,16 @@ const ENTITIES: Entity[] = [
       'aws.amazon.com/amazon-ecr-arn': repoArn(`bench-${n}`),
     }),
   ),
-  // The demo seed's complete setup: every check has something to look at.
-  component('payments-api', {
-    'aws.amazon.com/amazon-ecr-arn': repoArn('payments-api'),
-    'aws.amazon.com/aws-codebuild-project-arn': `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/codebuild-payments-api`,
-  }),
+  // The demo seed's complete setup, team-b's as in the demo: every check has
+  // something to look at.
+  component(
+    'payments-api',
+    {
+      'aws.amazon.com/amazon-ecr-arn': repoArn('payments-api'),
+      'aws.amazon.com/aws-codebuild-project-arn': `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/codebuild-payments-api`,
+    },
+    'team-b',
+  ),
 ];
 
 function out(line = '') {
@@ -326,7 +335,12 @@ async function main(): Promise<boolean> {
   const emulator = await startEmulator({
     port: 0,
     host: '127.0.0.1',
-    generate: SIZES.map(n => ({ repository: `bench-${n}`, images: n })),
+    // Each generated repository is its entity's, so reads are not read-only.
+    generate: SIZES.map(n => ({
+      repository: `bench-${n}`,
+      images: n,
+      tags: { 'backstage.io/entity-ref': `component:default/bench-${n}` },
+    })),
     latencyMs: LATENCY_MS,
   });
   let backend: BenchBackend | undefined;

@@ -6,6 +6,7 @@ import {
   SetupCheck,
 } from '@backstage-ecr/plugin-ecr-common';
 import { SetupFacts } from '../setup/facts';
+import { roleRefusal } from '../setup/gatherSetupFacts';
 import { roleArnMatches } from '../writes/allowedTargets';
 import { CHECK_TITLES, denied, result } from './checkResult';
 
@@ -61,7 +62,11 @@ export function checkPushRoleOwner(facts: SetupFacts): SetupCheck {
   const projectBinding = projectTags
     ? judgeBinding(projectTags, ownership.subject, ownership)
     : undefined;
-  if (!pushRole.withheld) {
+  // Judged again here from the tags, so that facts gathered without the
+  // verdict (or with another one) cannot pass a role that is not the entity's.
+  const withheld =
+    pushRole.withheld ?? roleRefusal(roleBinding, projectBinding, ownership);
+  if (!withheld) {
     const detail = belongs(roleBinding)
       ? `${describeBinding(roleArn, roleBinding, ownership)}.`
       : `${roleArn} has no binding tag of its own; it is this entity's because ${describeBinding(
@@ -72,10 +77,8 @@ export function checkPushRoleOwner(facts: SetupFacts): SetupCheck {
     return result('push-role-owner', 'pass', detail);
   }
   const roleName = roleNameFromArn(roleArn) ?? roleArn;
-  if (
-    !ownership.allowedRoleArnPatterns.some(p => roleArnMatches(roleArn, p))
-  ) {
-    return result('push-role-owner', 'unknown', `Not checked: ${pushRole.withheld}.`, {
+  if (!ownership.allowedRoleArnPatterns.some(p => roleArnMatches(roleArn, p))) {
+    return result('push-role-owner', 'unknown', `Not checked: ${withheld}.`, {
       remedy:
         'Use a build role whose ARN matches ecr.iam.allowedRoleArnPatterns, or ask the platform team to widen the patterns.',
     });
@@ -84,7 +87,7 @@ export function checkPushRoleOwner(facts: SetupFacts): SetupCheck {
   return result(
     'push-role-owner',
     'fail',
-    `${pushRole.withheld}. Backstage reads no permissions of ${roleArn} and grants it nothing for this entity.`,
+    `${withheld}. Backstage reads no permissions of ${roleArn} and grants it nothing for this entity.`,
     {
       remedy: bindable
         ? `Bind the role (or its CodeBuild project) to this entity: a member of the platform team can use Claim, or tag it in AWS:\n\naws iam tag-role --role-name ${roleName} --tags Key=${ownership.entityRefTag},Value=${ownership.subject.entityRef}`
