@@ -25,7 +25,11 @@ test('a platform-team member runs the audit and reads it', async () => {
   await page.waitForURL(`${APP_URL}/ecr-audit`);
   await page.getByRole('button', { name: 'Run now' }).click();
   await page.getByTestId('tile-Services').waitFor();
-  await page.getByText('legacy-batch-jobs', { exact: true }).waitFor();
+  // Unclaimed, and also listed under Ownership as an orphan binding.
+  await page
+    .getByRole('region', { name: 'Unclaimed repositories' })
+    .getByText('legacy-batch-jobs', { exact: true })
+    .waitFor();
 
   const services = await page.getByTestId('tile-Services').innerText();
   assert.equal(services.trim(), '8');
