@@ -199,6 +199,13 @@ describe('a team registering its own catalog-info.yaml', () => {
     expect(res.body.error.message).toContain(
       'belongs to component:default/payments-api',
     );
+    // The refusal carries the binding, to tell it from a missing permission.
+    expect(res.body.error.resource).toEqual({
+      kind: 'repository',
+      arn: arn.repo('payments-api'),
+      state: 'elsewhere',
+      boundTo: 'component:default/payments-api',
+    });
     expect(emulator.calls()['ecr:DescribeImages']).toBeUndefined();
   });
 
@@ -219,6 +226,11 @@ describe('a team registering its own catalog-info.yaml', () => {
       .set('Authorization', GUEST);
     expect(res.status).toBe(403);
     expect(res.body.error.message).toContain('group:default/team-b');
+    expect(res.body.error.resource).toMatchObject({
+      kind: 'role',
+      state: 'elsewhere',
+      boundTo: 'group:default/team-b',
+    });
     expect(inlinePolicies(PAYMENTS_ROLE)).toEqual(before);
   });
 
@@ -234,6 +246,14 @@ describe('a team registering its own catalog-info.yaml', () => {
     expect(check('repository-owner').detail).toContain(
       'component:default/payments-api',
     );
+    expect(check('repository-owner').bindings).toEqual([
+      {
+        kind: 'repository',
+        arn: arn.repo('payments-api'),
+        state: 'elsewhere',
+        boundTo: 'component:default/payments-api',
+      },
+    ]);
     expect(check('scan-on-push').status).toBe('unknown');
     const calls = emulator.calls();
     expect(calls['ecr:DescribeRepositories']).toBeUndefined();

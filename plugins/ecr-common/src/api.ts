@@ -118,6 +118,20 @@ export type SetupCheckId = (typeof SETUP_CHECK_IDS)[number];
 
 export type SetupCheckStatus = 'pass' | 'warn' | 'fail' | 'unknown';
 
+/** One AWS resource an entity names, and who AWS says it belongs to. */
+export interface ResourceBinding {
+  kind: 'repository' | 'role';
+  arn: string;
+  /**
+   * `entity` / `owner`: its tags bind it to the entity or its owner;
+   * `unbound`: neither binding tag; `elsewhere`: bound to someone else;
+   * `unknown`: its tags could not be read.
+   */
+  state: 'entity' | 'owner' | 'unbound' | 'elsewhere' | 'unknown';
+  /** Who the tags name, for `entity`, `owner` and `elsewhere`. */
+  boundTo?: string;
+}
+
 /** One setup check's result: what it saw and, when not passing, what to do. */
 export interface SetupCheck {
   id: SetupCheckId;
@@ -129,6 +143,8 @@ export interface SetupCheck {
   requiredActions?: string[];
   /** For `push-permissions`: the push actions the role lacks. */
   missingActions?: string[];
+  /** For `repository-owner` and `push-role-owner`: each resource's binding. */
+  bindings?: ResourceBinding[];
 }
 
 /** `GET /entity/:namespace/:kind/:name/setup` */

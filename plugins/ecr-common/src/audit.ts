@@ -1,4 +1,4 @@
-import { SetupCheckId, SetupCheckStatus } from './api';
+import { ResourceBinding, SetupCheckId, SetupCheckStatus } from './api';
 
 /**
  * The shapes of the platform audit API (DESIGN §5, §9): `GET /audit`,
@@ -30,13 +30,7 @@ export interface AuditEntityResult {
 }
 
 /** One AWS resource an entity names, and who AWS says it belongs to. */
-export interface AuditBinding {
-  kind: 'repository' | 'role';
-  arn: string;
-  state: 'entity' | 'owner' | 'unbound' | 'elsewhere' | 'unknown';
-  /** Who the tags name, for `entity`, `owner` and `elsewhere`. */
-  boundTo?: string;
-}
+export type AuditBinding = ResourceBinding;
 
 /** A repository in the configured accounts and regions that no entity names. */
 export interface UnclaimedRepository {

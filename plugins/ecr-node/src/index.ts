@@ -47,6 +47,7 @@ export type { ImagesSample, SetupFactSource } from './setup/factSource';
 export type { CreateRepositoryRequest } from './writes/createRepository';
 export type { GrantPushAccessRequest } from './writes/grantPushAccess';
 export type { ClaimRequest } from './writes/claim';
+export { NotOwnedError } from './writes/ownership';
 export type { RepositorySettingsOverrides } from './writes/repositorySettings';
 export {
   DEFAULT_LIFECYCLE_POLICY_TEXT,

@@ -7,9 +7,7 @@ import {
   AuditOwnershipFlags,
   AuditRun,
   AuditSummary,
-  belongs,
   ECR_REPOSITORY_ARN_ANNOTATION,
-  judgeBinding,
   normaliseRef,
   ownershipSubjectOf,
   parseRepositoryArn,
@@ -19,8 +17,7 @@ import {
 import {
   EcrAuditSession,
   EcrService,
-  OwnershipConfig,
-  SetupFacts,
+  resourceBindings,
   ThrottleBackoff,
 } from '@backstage-ecr/plugin-ecr-node';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
@@ -324,7 +321,7 @@ export class AuditRunner {
       checks = ecr
         .evaluateSetupChecks(facts)
         .map(({ id, status, detail }) => ({ id, status, detail }));
-      bindings = bindingsOf(facts, ecr.config.ownership);
+      bindings = resourceBindings(facts);
     } catch (error) {
       throw new EntityAuditError(entityRef, error);
     }
@@ -508,70 +505,6 @@ function namedRepositoryArns(entity: Entity): string[] {
     .map(item => parseRepositoryArn(item))
     .flatMap(parsed => (parsed.ok ? [parsed.value.arn] : []));
   return [...new Set(arns)];
-}
-
-/** Who AWS says each of the entity's repositories and its pushing role belong to. */
-export function bindingsOf(
-  facts: SetupFacts,
-  keys: Pick<OwnershipConfig, 'entityRefTag' | 'ownerTag'>,
-): AuditBinding[] {
-  const subject = facts.ownership?.subject;
-  if (!subject) return [];
-  const bindings: AuditBinding[] = [];
-  for (const repository of facts.repositories) {
-    const tags = repository.tags;
-    if (!tags || (tags.ok && tags.value === null)) continue;
-    if (!tags.ok) {
-      bindings.push({
-        kind: 'repository',
-        arn: repository.arn,
-        state: 'unknown',
-      });
-      continue;
-    }
-    const binding = judgeBinding(tags.value!, subject, keys);
-    bindings.push({
-      kind: 'repository',
-      arn: repository.arn,
-      state: binding.state,
-      ...('boundTo' in binding && { boundTo: binding.boundTo }),
-    });
-  }
-  const { pushRole } = facts;
-  const role = pushRole.role;
-  if (role?.ok && role.value.exists) {
-    const arn = role.value.arn ?? pushRole.candidateRoleArn ?? '';
-    let binding = judgeBinding(role.value.tags ?? {}, subject, keys);
-    const project = pushRole.codeBuildProject;
-    if (
-      binding.state === 'unbound' &&
-      pushRole.source === 'codebuild' &&
-      project?.lookup.ok &&
-      project.lookup.value.tags
-    ) {
-      const projectBinding = judgeBinding(
-        project.lookup.value.tags,
-        subject,
-        keys,
-      );
-      if (belongs(projectBinding) || projectBinding.state === 'elsewhere') {
-        binding = projectBinding;
-      }
-    }
-    bindings.push({
-      kind: 'role',
-      arn,
-      state: binding.state,
-      ...('boundTo' in binding && { boundTo: binding.boundTo }),
-    });
-  } else if (role && !role.ok) {
-    bindings.push({
-      kind: 'role',
-      arn: pushRole.candidateRoleArn ?? '',
-      state: 'unknown',
-    });
-  }
-  return bindings;
 }
 
 /** Account, region and name: what makes a repository the same one. */

@@ -3,8 +3,11 @@ import {
   OwnershipSubject,
   RepositoryRef,
 } from '@backstage-ecr/plugin-ecr-common';
-import { EcrConfig, readRefusal } from '@backstage-ecr/plugin-ecr-node';
-import { NotAllowedError } from '@backstage/errors';
+import {
+  EcrConfig,
+  NotOwnedError,
+  readRefusal,
+} from '@backstage-ecr/plugin-ecr-node';
 import { CachedEcrReader } from '../services/CachedEcrReader';
 
 /**
@@ -25,18 +28,28 @@ export async function requireReadable(
   const refusals = repositories.flatMap((repository, i) => {
     const tags = fetched[i].value;
     if (tags === null) return [];
+    const binding = judgeBinding(tags, subject, config.ownership);
     const refusal = readRefusal(
       `Repository ${repository.arn}`,
-      judgeBinding(tags, subject, config.ownership),
+      binding,
       config.ownership,
     );
-    return refusal ? [refusal] : [];
+    return refusal ? [{ repository, binding, refusal }] : [];
   });
   if (refusals.length) {
-    throw new NotAllowedError(
-      `${refusals.join(
-        '; ',
-      )}. Backstage shows a repository only to the entity it belongs to; the entity's setup status says how to bind it.`,
+    const [first] = refusals;
+    throw new NotOwnedError(
+      `${refusals
+        .map(r => r.refusal)
+        .join(
+          '; ',
+        )}. Backstage shows a repository only to the entity it belongs to; the entity's setup status says how to bind it.`,
+      {
+        kind: 'repository',
+        arn: first.repository.arn,
+        state: first.binding.state,
+        ...('boundTo' in first.binding && { boundTo: first.binding.boundTo }),
+      },
     );
   }
 }

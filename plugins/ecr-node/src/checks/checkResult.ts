@@ -31,7 +31,10 @@ export function result(
   id: SetupCheckId,
   status: SetupCheckStatus,
   detail: string,
-  extra: Pick<SetupCheck, 'remedy' | 'requiredActions' | 'missingActions'> = {},
+  extra: Pick<
+    SetupCheck,
+    'remedy' | 'requiredActions' | 'missingActions' | 'bindings'
+  > = {},
 ): SetupCheck {
   return { id, status, title: CHECK_TITLES[id], detail, ...extra };
 }

@@ -5,12 +5,8 @@ import {
 } from '@backstage-ecr/plugin-ecr-common';
 import { SetupFacts } from '../setup/facts';
 import { checkAnnotationValid } from './annotationValid';
-import {
-  CHECK_TITLES,
-  result,
-  SetupCheckFunction,
-  worst,
-} from './checkResult';
+import { resourceBindings } from './bindings';
+import { CHECK_TITLES, result, SetupCheckFunction, worst } from './checkResult';
 import { checkCodeBuildManagedPolicy } from './codebuildManagedPolicy';
 import { checkEncryption } from './encryption';
 import { checkImagesPresent } from './imagesPresent';
@@ -73,7 +69,10 @@ export function evaluateSetupChecks(facts: SetupFacts): SetupCheck[] {
   }
   const withheld = facts.repositories.filter(r => r.withheld);
   if (!withheld.length) {
-    return SETUP_CHECK_IDS.map(id => SETUP_CHECKS[id](facts));
+    return withBindings(
+      facts,
+      SETUP_CHECK_IDS.map(id => SETUP_CHECKS[id](facts)),
+    );
   }
   // Repositories the entity may not read are left out of the checks that
   // look into them, each of which says why.
@@ -81,22 +80,42 @@ export function evaluateSetupChecks(facts: SetupFacts): SetupCheck[] {
     ...facts,
     repositories: facts.repositories.filter(r => !r.withheld),
   };
-  const notes = withheld
-    .map(r => `Not checked: ${r.withheld}.`)
-    .join('\n');
-  return SETUP_CHECK_IDS.map(id => {
-    if (!PER_REPOSITORY_CHECKS.has(id)) return SETUP_CHECKS[id](facts);
-    if (!readable.repositories.length) {
-      return result(id, 'unknown', notes, {
-        remedy: `See "${CHECK_TITLES['repository-owner']}".`,
-      });
+  const notes = withheld.map(r => `Not checked: ${r.withheld}.`).join('\n');
+  return withBindings(
+    facts,
+    SETUP_CHECK_IDS.map(id => {
+      if (!PER_REPOSITORY_CHECKS.has(id)) return SETUP_CHECKS[id](facts);
+      if (!readable.repositories.length) {
+        return result(id, 'unknown', notes, {
+          remedy: `See "${CHECK_TITLES['repository-owner']}".`,
+        });
+      }
+      const check = SETUP_CHECKS[id](readable);
+      return {
+        ...check,
+        status: worst([check.status, 'unknown']),
+        detail: `${check.detail}\n${notes}`,
+      };
+    }),
+  );
+}
+
+/**
+ * The owner checks carry each resource's binding as data, so that a client
+ * can tell what a claim would bind without reading the detail's words.
+ */
+function withBindings(facts: SetupFacts, checks: SetupCheck[]): SetupCheck[] {
+  const bindings = resourceBindings(facts);
+  const of = (kind: 'repository' | 'role') =>
+    bindings.filter(b => b.kind === kind);
+  return checks.map(check => {
+    if (check.id === 'repository-owner' && of('repository').length) {
+      return { ...check, bindings: of('repository') };
     }
-    const check = SETUP_CHECKS[id](readable);
-    return {
-      ...check,
-      status: worst([check.status, 'unknown']),
-      detail: `${check.detail}\n${notes}`,
-    };
+    if (check.id === 'push-role-owner' && of('role').length) {
+      return { ...check, bindings: of('role') };
+    }
+    return check;
   });
 }
 
@@ -118,3 +137,4 @@ export { checkNotRootCredentials } from './notRootCredentials';
 export { checkImagesPresent } from './imagesPresent';
 export { checkRepositoryOwner } from './repositoryOwner';
 export { checkPushRoleOwner } from './pushRoleOwner';
+export { resourceBindings } from './bindings';

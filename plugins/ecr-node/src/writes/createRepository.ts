@@ -124,6 +124,7 @@ export async function createRepository(
         binding,
         request.subject,
         config.ownership,
+        { kind: 'repository', arn: repository.arn },
       );
     }
     if (found.settings.tags[SETUP_STATE_TAG] === 'incomplete') {

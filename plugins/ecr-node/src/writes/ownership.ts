@@ -9,6 +9,7 @@ import {
   OwnershipSubject,
   parseRoleArn,
   RepositoryRef,
+  ResourceBinding,
   RoleRef,
 } from '@backstage-ecr/plugin-ecr-common';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
@@ -44,20 +45,37 @@ function howToBind(subject: OwnershipSubject, keys: OwnershipKeys): string {
   }.`;
 }
 
+/**
+ * A 403 for an AWS resource that does not belong to the entity. Its answer
+ * carries the resource's binding as data (`resource`), so that a client can
+ * tell it from a missing permission, whose name (`NotAllowedError`) it shares.
+ */
+export class NotOwnedError extends NotAllowedError {
+  constructor(message: string, readonly resource: ResourceBinding) {
+    super(message);
+  }
+}
+
 /** The 403 for a resource that does not belong to the entity. */
 export function notOwnedError(
   what: string,
   binding: Binding,
   subject: OwnershipSubject,
   keys: OwnershipKeys,
-): NotAllowedError {
+  resource: Pick<ResourceBinding, 'kind' | 'arn'>,
+): NotOwnedError {
   const said = describeBinding(what, binding, keys);
-  return new NotAllowedError(
+  return new NotOwnedError(
     binding.state === 'elsewhere'
       ? `${said}; Backstage changes it only for its own entity. Its owners can hand it over by changing the tag.`
       : `${said}, so Backstage does not change it for ${
           subject.entityRef
         }. ${howToBind(subject, keys)}`,
+    {
+      ...resource,
+      state: binding.state,
+      ...('boundTo' in binding && { boundTo: binding.boundTo }),
+    },
   );
 }
 
@@ -90,6 +108,7 @@ export async function requireRepositoryBelongs(
       binding,
       subject,
       config.ownership,
+      { kind: 'repository', arn: repository.arn },
     );
   }
   return binding;
@@ -187,7 +206,11 @@ export function requireRoleBelongs(
   );
   if (refusal) {
     const what = `Role ${found.role.arn}`;
-    throw new NotAllowedError(
+    const shown =
+      roleBinding.state === 'unbound' && found.projectBinding
+        ? found.projectBinding
+        : roleBinding;
+    throw new NotOwnedError(
       `${refusal.replace(/^The role/, what)}; Backstage grants it nothing for ${
         subject.entityRef
       }. ${
@@ -195,6 +218,12 @@ export function requireRoleBelongs(
           ? 'Its owners can hand it over by changing the tag.'
           : howToBind(subject, config.ownership)
       }`,
+      {
+        kind: 'role',
+        arn: found.role.arn,
+        state: shown.state,
+        ...('boundTo' in shown && { boundTo: shown.boundTo }),
+      },
     );
   }
   return roleBinding;

@@ -73,11 +73,16 @@ function checkItem(id: string): HTMLElement {
 /** Lets the permission decisions arrive before asserting a button's absence. */
 const settle = () => new Promise(r => setTimeout(r, 100));
 
-async function responseError(status: number, message: string, code: string) {
+async function responseError(
+  status: number,
+  message: string,
+  code: string,
+  extra: Record<string, unknown> = {},
+) {
   return ResponseError.fromResponse(
     new Response(
       JSON.stringify({
-        error: { name: code, message },
+        error: { name: code, message, ...extra },
         response: { statusCode: status },
       }),
       {
@@ -195,7 +200,14 @@ describe('EcrContent', () => {
 
   it('keeps the checklist when the images are refused because the repository is bound elsewhere', async () => {
     const reason = `Repository ${REPO_ARN} belongs to group:default/team-b (tag backstage.io/owner), not to this entity. Backstage shows a repository only to the entity it belongs to; the entity's setup status says how to bind it.`;
-    const error = await responseError(403, reason, 'NotAllowedError');
+    const error = await responseError(403, reason, 'NotAllowedError', {
+      resource: {
+        kind: 'repository',
+        arn: REPO_ARN,
+        state: 'elsewhere',
+        boundTo: 'group:default/team-b',
+      },
+    });
     const status = setupWithOwners(
       repositoryOwnerCheck.elsewhere,
       pushRoleOwnerCheck.pass,
@@ -220,6 +232,11 @@ describe('EcrContent', () => {
       AuthorizeResult.ALLOW,
     );
     expect(await screen.findByText(reason)).toBeInTheDocument();
+    // Told apart from a missing permission by the binding in the answer.
+    expect(
+      screen.getByText('A repository of this entity belongs to someone else'),
+    ).toBeInTheDocument();
+    expect(screen.queryByText('Permission denied')).not.toBeInTheDocument();
     await screen.findByRole('list', { name: 'Setup checks' });
     const owner = checkItem('repository-owner');
     expect(owner).toHaveAttribute('data-status', 'fail');

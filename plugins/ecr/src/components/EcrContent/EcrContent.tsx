@@ -46,15 +46,23 @@ export function ErrorAlert(props: {
   onRetry: () => void;
 }) {
   const status = statusOf(props.error);
-  const body = (props.error as { body?: { error?: { message?: string } } })
-    .body;
+  const body = (
+    props.error as {
+      body?: { error?: { message?: string; resource?: { state?: string } } };
+    }
+  ).body;
   if (status === 403) {
-    // The backend says why: a permission not granted, or a repository that
-    // belongs to someone else.
+    // The backend says why: a permission not granted, or (with the resource's
+    // binding in the answer) a repository that is not this entity's.
+    const notOwned = Boolean(body?.error?.resource);
     return (
       <Alert
         status="warning"
-        title="Permission denied"
+        title={
+          notOwned
+            ? 'A repository of this entity belongs to someone else'
+            : 'Permission denied'
+        }
         description={
           body?.error?.message ??
           `You do not have permission to see ${props.what} of this entity. Ask its owners or your platform team for access.`

@@ -279,7 +279,38 @@ describe('SetupFix', () => {
 });
 
 describe('ownerCheckState', () => {
-  it('reads unbound and bound-elsewhere resources from the check detail', () => {
+  it('reads the bindings the check carries, whatever its words', () => {
+    const reworded = { ...repositoryOwnerCheck.unbound, detail: 'Reworded.' };
+    expect(
+      ownerCheckState({
+        ...reworded,
+        bindings: [{ kind: 'repository', arn: 'a', state: 'unbound' }],
+      }),
+    ).toEqual({ failing: true, unbound: true, elsewhere: false });
+    expect(
+      ownerCheckState({
+        ...reworded,
+        bindings: [
+          {
+            kind: 'repository',
+            arn: 'a',
+            state: 'elsewhere',
+            boundTo: 'group:default/team-b',
+          },
+          { kind: 'repository', arn: 'b', state: 'entity' },
+        ],
+      }),
+    ).toEqual({ failing: true, unbound: false, elsewhere: true });
+    // The words say unbound, the bindings do not: the bindings win.
+    expect(
+      ownerCheckState({
+        ...repositoryOwnerCheck.unbound,
+        bindings: [{ kind: 'repository', arn: 'a', state: 'unknown' }],
+      }).unbound,
+    ).toBe(false);
+  });
+
+  it('reads unbound and bound-elsewhere resources from the check detail of an answer without bindings', () => {
     expect(ownerCheckState(repositoryOwnerCheck.unbound)).toEqual({
       failing: true,
       unbound: true,

@@ -19,13 +19,20 @@ export interface OwnerCheckState {
 }
 
 /**
- * Reads an owner check. The setup API says which resource is unbound or
- * bound elsewhere only in the check's detail (each resource's binding, in
- * the words of ecr-common's describeBinding): "… is unbound: …" or
- * "… belongs to X (tag …), not to this entity".
+ * Reads an owner check from the bindings it carries (each resource and who
+ * AWS says it belongs to). An answer without them (an older backend) is read
+ * from the detail's words instead: "… is unbound: …" or "… belongs to X (tag
+ * …), not to this entity".
  */
 export function ownerCheckState(check: SetupCheck): OwnerCheckState {
   const failing = check.status === 'fail' || check.status === 'warn';
+  if (check.bindings) {
+    return {
+      failing,
+      unbound: failing && check.bindings.some(b => b.state === 'unbound'),
+      elsewhere: failing && check.bindings.some(b => b.state === 'elsewhere'),
+    };
+  }
   return {
     failing,
     unbound: failing && /\bis unbound\b/i.test(check.detail),
