@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { APP_URL, ROOT, signInAsGuest, useStack } from './harness.mjs';
+import { APP_URL, screenshot, signInAsGuest, useStack } from './harness.mjs';
 
 // The demo's guest sign-in, mapped to alice of platform-team for this run.
 const demo = useStack(
@@ -37,8 +37,5 @@ test('a platform-team member runs the audit and reads it', async () => {
   assert.match(body, /proof-of-concept/);
   assert.match(body, /inventory-service/);
   assert.match(body, /old-frontend-2019/);
-  await page.screenshot({
-    path: `${ROOT}/docs/screenshots/ecr-audit.png`,
-    fullPage: true,
-  });
+  await screenshot(page, 'ecr-audit.png');
 });

@@ -1,6 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { APP_URL, openEntity, signInAsGuest, useStack } from './harness.mjs';
+import {
+  APP_URL,
+  openEntity,
+  screenshot,
+  signInAsGuest,
+  useStack,
+} from './harness.mjs';
 
 // The demo's guest sign-in, mapped to alice of platform-team for this run:
 // she may run the audit and claim repositories (ecr.audit.run,
@@ -64,6 +70,7 @@ test('a platform-team member claims checkout-web from the audit page', async () 
     /backstage\.io\/entity-ref = component:default\/checkout-web/,
   );
   assert.match(preview, /backstage\.io\/owner = group:default\/team-a/);
+  await screenshot(page, 'ecr-claim.png');
 
   await dialog.getByRole('button', { name: 'Apply' }).click();
   await dialog.waitFor({ state: 'detached' });
@@ -108,8 +115,12 @@ test('reporting-api’s repository, bound to team-b, is refused with the reason 
   await openEntity(page, 'reporting-api');
   await page.goto(`${APP_URL}/catalog/default/component/reporting-api/ecr`);
 
-  // Where the images would be: the backend's 403, naming the owner.
-  await page.getByText('Permission denied').waitFor();
+  // Where the images would be: the backend's 403, naming the owner, told
+  // apart from a missing permission.
+  await page
+    .getByText('A repository of this entity belongs to someone else')
+    .waitFor();
+  assert.equal(await page.getByText('Permission denied').count(), 0);
   const reason = page.getByText(
     /Backstage shows a repository only to the entity it belongs to/,
   );

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { APP_URL, ROOT, signInAsGuest, useStack } from './harness.mjs';
+import { APP_URL, screenshot, signInAsGuest, useStack } from './harness.mjs';
 
 // The entity page's tabs render as links in the current catalog header.
 const ecrTab = page =>
@@ -36,10 +36,7 @@ test('guest sees proof-of-concept’s images and its failing push permissions', 
   assert.equal(await pushCheck.getAttribute('data-status'), 'fail');
   assert.match(await pushCheck.innerText(), /ecr:PutImage/);
 
-  await page.screenshot({
-    path: `${ROOT}/docs/screenshots/ecr-tab.png`,
-    fullPage: true,
-  });
+  await screenshot(page, 'ecr-tab.png');
 });
 
 test('the ECR tab is not offered for an entity without ECR annotations', async () => {

@@ -1,7 +1,7 @@
 // Starts the demo stack for browser tests and stops everything it started,
 // also when a test fails or the process is interrupted.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -10,6 +10,21 @@ export const ROOT = resolve(import.meta.dirname, '..');
 export const APP_URL = 'http://localhost:3000';
 export const BACKEND_URL = 'http://localhost:7007';
 export const EMULATOR_URL = 'http://127.0.0.1:4566';
+
+/**
+ * Takes a full-page screenshot. A test run writes it to the ignored
+ * e2e/output/; only `scripts/screenshots.sh` (ECR_UPDATE_SCREENSHOTS=1)
+ * refreshes the README's pictures in docs/screenshots/, so that running the
+ * tests never changes tracked files.
+ */
+export async function screenshot(page, name) {
+  const dir =
+    process.env.ECR_UPDATE_SCREENSHOTS === '1'
+      ? join(ROOT, 'docs', 'screenshots')
+      : join(ROOT, 'e2e', 'output');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, name), fullPage: true });
+}
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
