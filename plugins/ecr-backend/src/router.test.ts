@@ -585,6 +585,64 @@ describe('ECR routes with the cache', () => {
 
   beforeEach(() => emulator.resetCalls());
 
+  it('reads AWS again on Check again (refresh=true), within the TTL, but at most once per few seconds', async () => {
+    const path = '/api/ecr/entity/default/component/payments-api/setup';
+    const scanOnPush = async (query = '') => {
+      const res = await request(server)
+        .get(`${path}${query}`)
+        .set('Authorization', USER);
+      expect(res.status).toBe(200);
+      return {
+        status: res.body.checks.find(
+          (c: { id: string }) => c.id === 'scan-on-push',
+        ).status,
+        checkedAt: res.body.checkedAt,
+      };
+    };
+    const repository = emulator.state.accounts
+      .get(ACCOUNT)!
+      .registries.get('eu-west-2')!
+      .repositories.get('payments-api')!;
+    const before = await scanOnPush();
+    // A change made in the AWS console, so to speak.
+    const was = repository.scanOnPush;
+    repository.scanOnPush = !was;
+    try {
+      // Within the TTL a plain view answers from the cache...
+      expect(await scanOnPush()).toEqual(before);
+      // ... and so does Check again while the answer is only seconds old,
+      // so that it cannot be used to hammer AWS.
+      emulator.resetCalls();
+      expect(await scanOnPush('?refresh=true')).toEqual(before);
+      expect(emulator.calls()).toEqual({});
+      // Later, still within the TTL, Check again reads AWS again.
+      const now = Date.now();
+      const clock = jest.spyOn(Date, 'now').mockReturnValue(now + 11_000);
+      try {
+        const after = await scanOnPush('?refresh=true');
+        expect(after.status).not.toBe(before.status);
+        expect(after.checkedAt > before.checkedAt).toBe(true);
+        expect(emulator.calls()['ecr:DescribeRepositories']).toBe(1);
+      } finally {
+        clock.mockRestore();
+      }
+    } finally {
+      repository.scanOnPush = was;
+      // Leave the cache as the emulator is again, for the tests that follow.
+      const clock = jest
+        .spyOn(Date, 'now')
+        .mockReturnValue(Date.now() + 22_000);
+      await scanOnPush('?refresh=true').finally(() => clock.mockRestore());
+    }
+  });
+
+  it('refuses a refresh that is neither true nor false', async () => {
+    const res = await request(server)
+      .get('/api/ecr/entity/default/component/payments-api/setup?refresh=1')
+      .set('Authorization', USER);
+    expect(res.status).toBe(400);
+  });
+
   it.each([
     '/api/ecr/entity/default/component/proof-of-concept/images',
     `/api/ecr/entity/default/component/proof-of-concept/images/${POC_SCANNED}/findings`,

@@ -168,6 +168,7 @@ export async function createRouter(
     const facts = await reader.getSetupFacts(
       annotations,
       ownershipSubjectOf(entity),
+      { refresh: refreshOf(req) },
     );
     const body: SetupStatus = {
       entityRef,
@@ -186,6 +187,17 @@ export async function createRouter(
 
   router.use(createErrorHandler(options));
   return router;
+}
+
+/**
+ * `?refresh=true` ("Check again"): read AWS again rather than answer from the
+ * cache, unless the answer is only seconds old.
+ */
+function refreshOf(req: express.Request): boolean {
+  const value = req.query.refresh;
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new InputError('refresh must be true or false');
 }
 
 function oldest(times: string[]): string {

@@ -76,6 +76,12 @@ export interface AuditSummary {
   failingByCheck: Partial<Record<SetupCheckId, number>>;
   /** Per check id: how many entities have a warning on it. */
   warningByCheck: Partial<Record<SetupCheckId, number>>;
+  /**
+   * Per check id: how many entities it could not be run for (AWS failed or
+   * refused, or the entity could not be checked at all); absent in runs
+   * stored before it was counted.
+   */
+  unknownByCheck?: Partial<Record<SetupCheckId, number>>;
   unclaimedRepositories: number;
 }
 

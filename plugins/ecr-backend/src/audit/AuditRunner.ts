@@ -12,9 +12,11 @@ import {
   ownershipSubjectOf,
   parseRepositoryArn,
   readEcrAnnotations,
+  SETUP_CHECK_IDS,
   UnclaimedRepository,
 } from '@backstage-ecr/plugin-ecr-common';
 import {
+  checkAnnotationValid,
   EcrAuditSession,
   EcrService,
   resourceBindings,
@@ -219,7 +221,7 @@ export class AuditRunner {
     const results = await mapBounded(
       entities,
       concurrency,
-      entity => this.auditEntity(session, entity),
+      entity => this.auditEntity(session, entity, signal),
       signal,
     );
     signal.throwIfAborted();
@@ -302,9 +304,15 @@ export class AuditRunner {
     return [...byRef.values()];
   }
 
+  /**
+   * One entity's checks. A failure while checking it costs that entity's
+   * checks, which say why, never the run; only stopping the run (timeout,
+   * shutdown) ends it.
+   */
   private async auditEntity(
     session: EcrAuditSession,
     entity: Entity,
+    signal: AbortSignal,
   ): Promise<AuditEntityResult> {
     const { ecr } = this.options;
     const entityRef = stringifyEntityRef(entity);
@@ -323,7 +331,29 @@ export class AuditRunner {
         .map(({ id, status, detail }) => ({ id, status, detail }));
       bindings = resourceBindings(facts);
     } catch (error) {
-      throw new EntityAuditError(entityRef, error);
+      if (signal.aborted) throw new EntityAuditError(entityRef, error);
+      const reason = this.describeEntityFailure(entityRef, error);
+      // The annotations need no AWS; everything else says why it is unknown.
+      const annotationCheck = checkAnnotationValid({
+        annotations,
+        repositories: [],
+        pushRole: {},
+        callerIdentities: [],
+      });
+      checks = SETUP_CHECK_IDS.map(id =>
+        id === 'annotation-valid'
+          ? {
+              id,
+              status: annotationCheck.status,
+              detail: annotationCheck.detail,
+            }
+          : {
+              id,
+              status: 'unknown' as const,
+              detail: `Not checked in this run: ${reason}`,
+            },
+      );
+      bindings = [];
     }
     const title = entity.metadata.title;
     const owner = ownerRef(entity);
@@ -335,6 +365,17 @@ export class AuditRunner {
       checks,
       bindings,
     };
+  }
+
+  /** Why an entity could not be checked, in words fit for the report. */
+  private describeEntityFailure(entityRef: string, error: unknown): string {
+    if (error instanceof CustomErrorBase) return error.message;
+    const logId = randomBytes(8).toString('hex');
+    this.options.logger.error(
+      `ECR audit could not check ${entityRef} (logId=${logId})`,
+      error as Error,
+    );
+    return `unexpected error; the backend log has the details under logId=${logId}`;
   }
 
   private async findUnclaimed(
@@ -349,7 +390,18 @@ export class AuditRunner {
     const unclaimed: UnclaimedRepository[] = [];
     for (const accountId of ecr.config.allowedAccounts) {
       for (const region of ecr.config.regions) {
-        const listing = await session.listRepositories(accountId, region);
+        let listing: Awaited<ReturnType<EcrAuditSession['listRepositories']>>;
+        try {
+          listing = await session.listRepositories(accountId, region);
+        } catch (error) {
+          // AWS failing there costs the unclaimed list of that account and
+          // region, never the run.
+          if (signal.aborted) throw error;
+          logger.warn(
+            `The ECR audit cannot list the repositories of account ${accountId} in ${region}: ${error}; no unclaimed repositories are reported for it`,
+          );
+          continue;
+        }
         if (!listing.ok) {
           logger.warn(
             `The ECR audit cannot list the repositories of account ${accountId} in ${region}: Backstage may not call ${listing.deniedAction} there; no unclaimed repositories are reported for it`,
@@ -378,8 +430,12 @@ export class AuditRunner {
       async repository => {
         const parsed = parseRepositoryArn(repository.arn);
         if (!parsed.ok) return repository;
-        const tags = await session.getRepositoryTags(parsed.value);
-        if (!tags.ok || !tags.value) return repository;
+        // Who it is bound to is a detail of the list: a failure to read the
+        // tags leaves it out.
+        const tags = await session
+          .getRepositoryTags(parsed.value)
+          .catch(() => undefined);
+        if (!tags?.ok || !tags.value) return repository;
         const entityTag = tags.value[keys.entityRefTag]?.trim();
         const ownerTag = tags.value[keys.ownerTag]?.trim();
         if (entityTag) {
@@ -538,6 +594,7 @@ export function summarize(
 ): AuditSummary {
   const failingByCheck: AuditSummary['failingByCheck'] = {};
   const warningByCheck: AuditSummary['warningByCheck'] = {};
+  const unknownByCheck: AuditSummary['failingByCheck'] = {};
   let passing = 0;
   for (const entity of entities) {
     let failing = false;
@@ -547,6 +604,8 @@ export function summarize(
         failingByCheck[check.id] = (failingByCheck[check.id] ?? 0) + 1;
       } else if (check.status === 'warn') {
         warningByCheck[check.id] = (warningByCheck[check.id] ?? 0) + 1;
+      } else if (check.status === 'unknown') {
+        unknownByCheck[check.id] = (unknownByCheck[check.id] ?? 0) + 1;
       }
     }
     if (!failing) passing++;
@@ -556,6 +615,7 @@ export function summarize(
     passing,
     failingByCheck,
     warningByCheck,
+    unknownByCheck,
     unclaimedRepositories: unclaimed.length,
   };
 }

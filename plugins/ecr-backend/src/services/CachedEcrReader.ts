@@ -33,6 +33,13 @@ export function lastGoodSeconds(ttlSeconds: number): number {
   return Math.max(ttlSeconds * 60, 24 * 60 * 60);
 }
 
+/**
+ * A refresh ("Check again") reads AWS again unless the answer is younger than
+ * this, so that asking again and again reads AWS at most once in that time
+ * per entity.
+ */
+export const REFRESH_MIN_SECONDS = 10;
+
 // How many fresh answers each process keeps in memory, beside the cache store.
 const RECENT_ENTRIES = 32;
 
@@ -118,10 +125,15 @@ export class CachedEcrReader {
     );
   }
 
-  /** The setup facts, gathered as far as the resources belong to `subject`. */
+  /**
+   * The setup facts, gathered as far as the resources belong to `subject`.
+   * With `refresh`, an answer older than {@link REFRESH_MIN_SECONDS} is read
+   * again from AWS, whatever the TTL.
+   */
   getSetupFacts(
     annotations: EcrAnnotationsResult,
     subject: OwnershipSubject,
+    options: { refresh?: boolean } = {},
   ): Promise<Fetched<SetupFacts>> {
     if (!annotations.ok) {
       // Nothing is asked of AWS for annotations that do not parse.
@@ -129,8 +141,12 @@ export class CachedEcrReader {
         .getSetupFacts(annotations, subject)
         .then(value => ({ value, fetchedAt: new Date().toISOString() }));
     }
-    return this.read(setupKey(annotations.value, subject), () =>
-      this.ecr.getSetupFacts(annotations, subject),
+    return this.read(
+      setupKey(annotations.value, subject),
+      () => this.ecr.getSetupFacts(annotations, subject),
+      options.refresh
+        ? Math.min(this.ttlSeconds, REFRESH_MIN_SECONDS)
+        : this.ttlSeconds,
     );
   }
 
@@ -165,18 +181,20 @@ export class CachedEcrReader {
     );
   }
 
+  /** An answer younger than `maxAgeSeconds` (default: the TTL) is reused. */
   private async read<T>(
     cacheKey: string,
     load: () => Promise<T>,
+    maxAgeSeconds: number = this.ttlSeconds,
   ): Promise<Fetched<T>> {
     const pending = this.inFlight.get(cacheKey);
     if (pending) return pending as Promise<Fetched<T>>;
     let lastGood: Fetched<T> | undefined;
     if (this.ttlSeconds > 0) {
-      const remembered = await this.recall<T>(cacheKey);
+      const remembered = await this.recall<T>(cacheKey, maxAgeSeconds);
       if (remembered) return remembered;
       lastGood = await this.cacheGet<Fetched<T>>(cacheKey);
-      if (lastGood && this.isFresh(lastGood)) {
+      if (lastGood && this.isFresh(lastGood, maxAgeSeconds)) {
         this.remember(cacheKey, lastGood);
         return lastGood;
       }
@@ -222,11 +240,14 @@ export class CachedEcrReader {
     }
   }
 
-  private async recall<T>(cacheKey: string): Promise<Fetched<T> | undefined> {
+  private async recall<T>(
+    cacheKey: string,
+    maxAgeSeconds: number,
+  ): Promise<Fetched<T> | undefined> {
     const remembered = this.recent.get(cacheKey);
     if (!remembered) return undefined;
+    if (!this.isFresh(remembered, maxAgeSeconds)) return undefined;
     this.recent.delete(cacheKey);
-    if (!this.isFresh(remembered)) return undefined;
     const stamp = await this.cacheGet<string>(stampKey(cacheKey));
     if (stamp !== remembered.fetchedAt) return undefined;
     this.recent.set(cacheKey, remembered);
@@ -241,9 +262,12 @@ export class CachedEcrReader {
     }
   }
 
-  private isFresh(fetched: Fetched<unknown>): boolean {
+  private isFresh(
+    fetched: Fetched<unknown>,
+    maxAgeSeconds: number = this.ttlSeconds,
+  ): boolean {
     const age = Date.now() - Date.parse(fetched.fetchedAt);
-    return age < this.ttlSeconds * 1000;
+    return age < maxAgeSeconds * 1000;
   }
 
   // A failing cache store (a Redis outage, say) slows the page down but does

@@ -19,7 +19,14 @@ export interface EcrApi {
     entity: CompoundEntityRef,
     options: { repositoryArn: string; digest: string },
   ): Promise<FindingsResponse>;
-  getSetup(entity: CompoundEntityRef): Promise<SetupStatus>;
+  /**
+   * The setup checks; `refresh` ("Check again") asks the backend to read AWS
+   * again rather than answer from its cache.
+   */
+  getSetup(
+    entity: CompoundEntityRef,
+    options?: { refresh?: boolean },
+  ): Promise<SetupStatus>;
   createRepository(
     entity: CompoundEntityRef,
     options: { dryRun: boolean },

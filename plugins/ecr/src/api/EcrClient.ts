@@ -39,8 +39,14 @@ export class EcrClient implements EcrApi {
     );
   }
 
-  getSetup(entity: CompoundEntityRef): Promise<SetupStatus> {
-    return this.request(entity, '/setup');
+  getSetup(
+    entity: CompoundEntityRef,
+    options: { refresh?: boolean } = {},
+  ): Promise<SetupStatus> {
+    return this.request(
+      entity,
+      options.refresh ? '/setup?refresh=true' : '/setup',
+    );
   }
 
   createRepository(

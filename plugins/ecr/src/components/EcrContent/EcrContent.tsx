@@ -1,4 +1,4 @@
-import { ReactNode, useState } from 'react';
+import { ReactNode, useRef, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import {
   Alert,
@@ -168,7 +168,18 @@ function EcrContentForEntity(props: {
   const entityRef = getCompoundEntityRef(entity);
   const refKey = `${entityRef.kind}:${entityRef.namespace}/${entityRef.name}`;
   const images = useAsyncRetry(() => api.getImages(entityRef), [api, refKey]);
-  const setup = useAsyncRetry(() => api.getSetup(entityRef), [api, refKey]);
+  // "Check again" asks the backend to read AWS again; other reloads may be
+  // answered from its cache.
+  const refreshNext = useRef(false);
+  const setup = useAsyncRetry(() => {
+    const refresh = refreshNext.current;
+    refreshNext.current = false;
+    return api.getSetup(entityRef, refresh ? { refresh } : undefined);
+  }, [api, refKey]);
+  const checkAgain = () => {
+    refreshNext.current = true;
+    setup.retry();
+  };
   const [findingsFor, setFindingsFor] = useState<
     { repository: EcrRepositoryImages; image: EcrImage } | undefined
   >();
@@ -231,7 +242,7 @@ function EcrContentForEntity(props: {
       <ErrorAlert
         what="the setup status"
         error={setup.error}
-        onRetry={setup.retry}
+        onRetry={checkAgain}
       />
     );
   } else if (setup.value) {
@@ -274,13 +285,32 @@ function EcrContentForEntity(props: {
             <Text as="h3" variant="title-small">
               Setup status
             </Text>
-            <Button
-              size="small"
-              variant="tertiary"
-              onPress={() => setup.retry()}
-            >
-              Check again
-            </Button>
+            <Flex align="center" gap="2">
+              {setup.value && (
+                <Text
+                  variant="body-small"
+                  color="secondary"
+                  aria-live="polite"
+                  data-testid="setup-checked-at"
+                >
+                  {setup.loading
+                    ? 'Checking…'
+                    : `Checked ${formatRelative(
+                        setup.value.checkedAt,
+                      )} (${new Date(
+                        setup.value.checkedAt,
+                      ).toLocaleTimeString()})`}
+                </Text>
+              )}
+              <Button
+                size="small"
+                variant="tertiary"
+                isDisabled={setup.loading}
+                onPress={checkAgain}
+              >
+                {setup.loading ? 'Checking…' : 'Check again'}
+              </Button>
+            </Flex>
           </Flex>
         </CardHeader>
         <CardBody>{setupContent}</CardBody>
