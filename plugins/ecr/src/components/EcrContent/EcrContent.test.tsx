@@ -179,6 +179,38 @@ describe('EcrContent', () => {
     ).toBeInTheDocument();
   });
 
+  it('Check again asks the backend to read AWS again and says when the checks were read', async () => {
+    const getSetup = jest
+      .fn()
+      .mockResolvedValueOnce({
+        ...setupStatus,
+        checkedAt: '2026-11-29T10:00:00.000Z',
+      })
+      .mockResolvedValueOnce({
+        ...setupStatus,
+        checkedAt: new Date().toISOString(),
+      });
+    await renderTab(mockEcrApi({ getSetup }));
+    const checkedAt = await screen.findByTestId('setup-checked-at');
+    await waitFor(() => expect(checkedAt).toHaveTextContent(/^Checked /));
+    // The first view may be answered from the backend's cache.
+    expect(getSetup).toHaveBeenLastCalledWith(
+      expect.objectContaining({ name: entity.metadata.name }),
+      undefined,
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Check again' }));
+    await waitFor(() => expect(getSetup).toHaveBeenCalledTimes(2));
+    expect(getSetup).toHaveBeenLastCalledWith(
+      expect.objectContaining({ name: entity.metadata.name }),
+      { refresh: true },
+    );
+    await waitFor(() =>
+      expect(screen.getByTestId('setup-checked-at')).toHaveTextContent(
+        /Checked (just now|\d+ seconds? ago)/,
+      ),
+    );
+  });
+
   it('says so clearly when permission is denied, with the backend’s reason', async () => {
     const error = await responseError(
       403,
