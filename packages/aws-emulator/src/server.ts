@@ -295,6 +295,8 @@ function makeContext(
         isRoot: principal.kind === 'root',
         identityPolicies: principal.identityPolicies,
         sessionPolicies: principal.sessionPolicies,
+        permissionsBoundary: principal.permissionsBoundary,
+        serviceControlPolicies: principal.serviceControlPolicies,
         resourcePolicy,
         resourceAccountId: options.resourceAccountId,
         context: conditionContext,

@@ -124,6 +124,8 @@ export interface IamRole {
   attachedPolicies: string[];
   tags: Tag[];
   lastUsed?: { date: Date; region: string };
+  /** The ARN of the managed policy set as the role's permissions boundary. */
+  permissionsBoundary?: string;
 }
 
 export interface Account {
@@ -135,6 +137,11 @@ export interface Account {
   /** Customer-managed policies by ARN. */
   policies: Map<string, ManagedPolicy>;
   registries: Map<string, Registry>;
+  /**
+   * Set when the account is a member of an AWS Organization: the service control policies in
+   * force for it (JSON text), which limit every principal of the account, the root user too.
+   */
+  organization?: { scps: string[] };
 }
 
 export type PrincipalRef =

@@ -24,6 +24,10 @@ export interface Principal {
   info: PrincipalInfo;
   identityPolicies: PolicySource[];
   sessionPolicies?: PolicySource[];
+  /** A role's permissions boundary: caps what its identity-based policies grant. */
+  permissionsBoundary?: PolicySource[];
+  /** The service control policies in force for the principal's account, if it has any. */
+  serviceControlPolicies?: PolicySource[];
   user?: IamUser;
   role?: IamRole;
   sessionName?: string;
@@ -53,6 +57,51 @@ export function findManagedPolicy(
   return account.policies.get(arn) ?? state.awsManagedPolicies.get(arn);
 }
 
+/** A managed policy's default version, as the evaluator takes it. */
+export function managedPolicySource(
+  managed: ManagedPolicy,
+): PolicySource | undefined {
+  const version = managed.versions.find(v => v.id === managed.defaultVersionId);
+  if (!version) return undefined;
+  return {
+    id: managed.name,
+    type: managed.awsManaged ? 'aws-managed' : 'user-managed',
+    policy: parsePolicyCached(version.document),
+  };
+}
+
+/**
+ * The permissions boundary of a role, if it has one. A boundary whose policy cannot be found
+ * allows nothing, as an empty boundary would.
+ */
+export function boundaryOf(
+  state: EmulatorState,
+  account: Account,
+  role: IamRole,
+): PolicySource[] | undefined {
+  if (!role.permissionsBoundary) return undefined;
+  const managed = findManagedPolicy(state, account, role.permissionsBoundary);
+  const source = managed && managedPolicySource(managed);
+  return source ? [source] : [];
+}
+
+/**
+ * The service control policies that apply to a principal of the account: none when the
+ * account is in no organization, and none for service-linked roles, which SCPs never limit.
+ */
+export function serviceControlPoliciesOf(
+  account: Account,
+  role?: IamRole,
+): PolicySource[] | undefined {
+  if (!account.organization) return undefined;
+  if (role?.path.startsWith('/aws-service-role/')) return undefined;
+  return account.organization.scps.map((text, i) => ({
+    id: `ServiceControlPolicy.${i + 1}`,
+    type: 'none' as const,
+    policy: parsePolicyCached(text),
+  }));
+}
+
 /** The inline and attached managed policies of a user or role, as the evaluator takes them. */
 export function policiesOf(
   state: EmulatorState,
@@ -71,16 +120,8 @@ export function policiesOf(
   }
   for (const arn of entity.attachedPolicies) {
     const managed = findManagedPolicy(state, account, arn);
-    if (!managed) continue;
-    const version = managed.versions.find(
-      v => v.id === managed.defaultVersionId,
-    );
-    if (!version) continue;
-    sources.push({
-      id: managed.name,
-      type: managed.awsManaged ? 'aws-managed' : 'user-managed',
-      policy: parsePolicyCached(version.document),
-    });
+    const source = managed && managedPolicySource(managed);
+    if (source) sources.push(source);
   }
   extraPolicies.forEach((text, i) => {
     sources.push({
@@ -108,6 +149,8 @@ export function resolvePrincipal(
       userId: account.id,
       info: { arn, accountId: account.id },
       identityPolicies: [],
+      // SCPs limit the root user of a member account too.
+      serviceControlPolicies: serviceControlPoliciesOf(account),
     };
   }
   if (ref.kind === 'user') {
@@ -120,6 +163,7 @@ export function resolvePrincipal(
       userId: user.id,
       info: { arn: user.arn, accountId: account.id },
       identityPolicies: policiesOf(state, account, user, 'user'),
+      serviceControlPolicies: serviceControlPoliciesOf(account),
       user,
     };
   }
@@ -138,6 +182,8 @@ export function resolvePrincipal(
       type: 'none' as const,
       policy: parsePolicyCached(text),
     })),
+    permissionsBoundary: boundaryOf(state, account, role),
+    serviceControlPolicies: serviceControlPoliciesOf(account, role),
     role,
     sessionName: ref.sessionName,
   };

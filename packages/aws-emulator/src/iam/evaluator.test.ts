@@ -724,6 +724,179 @@ describe('decideAccess', () => {
     expect(result.decision).toBe('explicitDeny');
   });
 
+  const session: PrincipalInfo = {
+    arn: 'arn:aws:sts::123412341234:assumed-role/builder/build-1',
+    accountId: '123412341234',
+    roleArn: 'arn:aws:iam::123412341234:role/builder',
+  };
+  const grant = (principal: unknown, effect = 'Allow'): PolicySource => ({
+    id: 'ResourcePolicy',
+    type: 'resource',
+    policy: parsePolicy(
+      {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: effect, Principal: principal, Action: 'ecr:PutImage' },
+        ],
+      },
+      'resource',
+    ),
+  });
+  const readBoundary = [source([allow('ecr:Describe*')], 'boundary')];
+
+  it('caps identity permissions at the permissions boundary', () => {
+    const base = {
+      action: 'ecr:PutImage',
+      resource: REPO,
+      principal: session,
+      identityPolicies: [source([allow('ecr:*')])],
+    };
+    const bounded = decideAccess({
+      ...base,
+      permissionsBoundary: readBoundary,
+    });
+    expect(bounded.decision).toBe('implicitDeny');
+    expect(bounded.detail).toMatchObject({
+      identity: 'implicitDeny',
+      boundary: 'implicitDeny',
+    });
+    expect(decideAccess(base).decision).toBe('allowed');
+    expect(
+      decideAccess({
+        ...base,
+        action: 'ecr:DescribeImages',
+        permissionsBoundary: readBoundary,
+      }).matchedStatements.map(m => m.SourcePolicyId),
+    ).toEqual(['p']);
+  });
+
+  it('never applies a permissions boundary to the account root', () => {
+    const result = decideAccess({
+      action: 'ecr:PutImage',
+      resource: REPO,
+      principal: {
+        arn: 'arn:aws:iam::123412341234:root',
+        accountId: '123412341234',
+      },
+      isRoot: true,
+      identityPolicies: [],
+      permissionsBoundary: readBoundary,
+    });
+    expect(result.decision).toBe('allowed');
+  });
+
+  it.each<[string, unknown, Decision]>([
+    [
+      "the session's own ARN: not limited by the boundary",
+      session.arn,
+      'allowed',
+    ],
+    ['the role ARN: limited by the boundary', session.roleArn, 'implicitDeny'],
+    ['everyone (*): limited by the boundary', '*', 'implicitDeny'],
+    [
+      'the account: a delegation, no grant on its own',
+      '123412341234',
+      'implicitDeny',
+    ],
+  ])(
+    'within one account, a resource policy naming %s',
+    (_, principal, expected) => {
+      const result = decideAccess({
+        action: 'ecr:PutImage',
+        resource: REPO,
+        principal: session,
+        identityPolicies: [],
+        permissionsBoundary: readBoundary,
+        resourcePolicy: grant({ AWS: principal }),
+      });
+      expect(result.decision).toBe(expected);
+    },
+  );
+
+  it('lets a resource policy naming the role grant when there is no boundary', () => {
+    const result = decideAccess({
+      action: 'ecr:PutImage',
+      resource: REPO,
+      principal: session,
+      identityPolicies: [],
+      resourcePolicy: grant({ AWS: session.roleArn }),
+    });
+    expect(result.decision).toBe('allowed');
+    expect(result.matchedStatements[0].SourcePolicyId).toBe('ResourcePolicy');
+  });
+
+  it('needs the boundary to allow the identity side of a cross-account request', () => {
+    const result = decideAccess({
+      action: 'ecr:PutImage',
+      resource: REPO,
+      principal: { ...session, accountId: '210987654321' },
+      identityPolicies: [source([allow('ecr:*')])],
+      permissionsBoundary: readBoundary,
+      resourcePolicy: grant('*'),
+      resourceAccountId: '123412341234',
+    });
+    expect(result.decision).toBe('implicitDeny');
+    expect(result.detail).toMatchObject({
+      crossAccount: true,
+      identity: 'implicitDeny',
+      resource: 'allowed',
+    });
+  });
+
+  it('applies SCPs: allowed by one, denied by none; their statements are never shown', () => {
+    const scps = [
+      source([allow('*')], 'FullAWSAccess'),
+      source([deny('ecr:PutImage')], 'Protect'),
+    ];
+    const base = {
+      resource: REPO,
+      principal: user,
+      identityPolicies: [source([allow('ecr:*')])],
+      serviceControlPolicies: scps,
+    };
+    const denied = decideAccess({ ...base, action: 'ecr:PutImage' });
+    expect(denied.decision).toBe('explicitDeny');
+    expect(denied.matchedStatements).toEqual([]);
+    expect(denied.detail.organizations).toBe('explicitDeny');
+    const allowed = decideAccess({ ...base, action: 'ecr:DescribeImages' });
+    expect(allowed.decision).toBe('allowed');
+    expect(allowed.matchedStatements.map(m => m.SourcePolicyId)).toEqual(['p']);
+    const allowList = decideAccess({
+      ...base,
+      action: 'ecr:DescribeImages',
+      serviceControlPolicies: [source([allow('ecr:List*')], 'OnlyLists')],
+    });
+    expect(allowList.decision).toBe('implicitDeny');
+    expect(allowList.detail.organizations).toBe('implicitDeny');
+  });
+
+  it('applies SCPs to the account root and to grants of resource policies', () => {
+    const scps = [source([deny('ecr:*')], 'NoEcr')];
+    expect(
+      decideAccess({
+        action: 'ecr:PutImage',
+        resource: REPO,
+        principal: {
+          arn: 'arn:aws:iam::123412341234:root',
+          accountId: '123412341234',
+        },
+        isRoot: true,
+        identityPolicies: [],
+        serviceControlPolicies: scps,
+      }).decision,
+    ).toBe('explicitDeny');
+    expect(
+      decideAccess({
+        action: 'ecr:PutImage',
+        resource: REPO,
+        principal: session,
+        identityPolicies: [],
+        resourcePolicy: grant({ AWS: session.arn }),
+        serviceControlPolicies: [source([allow('ecr:Describe*')], 'Reads')],
+      }).decision,
+    ).toBe('implicitDeny');
+  });
+
   it('narrows a role session to its session policy', () => {
     const result = decideAccess({
       action: 'ecr:PutImage',

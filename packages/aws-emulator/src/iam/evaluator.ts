@@ -12,7 +12,9 @@ import {
  * can never disagree with what the emulator then enforces.
  *
  * Rules (AWS's, for the elements supported): an explicit Deny in any policy wins; otherwise an
- * Allow is needed; otherwise the request is implicitly denied. Action/NotAction and
+ * Allow is needed; otherwise the request is implicitly denied. decideAccess combines the
+ * policy types (identity, session, permissions boundary, SCP, resource) as AWS does within one
+ * account and across accounts. Action/NotAction and
  * Resource/NotResource take `*` and `?` wildcards; actions compare case-insensitively, resources
  * case-sensitively, ARNs segment by segment. Policy variables (`${aws:username}`) resolve from
  * the request context in version 2012-10-17 documents.
@@ -124,6 +126,16 @@ export interface AccessRequest extends EvaluationRequest {
   identityPolicies: PolicySource[];
   /** Session policies passed to AssumeRole: they can only narrow what the role allows. */
   sessionPolicies?: PolicySource[];
+  /**
+   * The permissions boundary of the user or role (a managed policy): the most its
+   * identity-based policies can grant. Never applies to the account root.
+   */
+  permissionsBoundary?: PolicySource[];
+  /**
+   * The service control policies in force for the principal's account (AWS Organizations):
+   * an action must be allowed by one of them and denied by none.
+   */
+  serviceControlPolicies?: PolicySource[];
   /** A resource-based policy (repository policy, trust policy) of the resource, if any. */
   resourcePolicy?: PolicySource;
   /** The account that owns the resource; defaults to the principal's. */
@@ -131,10 +143,68 @@ export interface AccessRequest extends EvaluationRequest {
 }
 
 /**
- * The full decision for a request: identity policies, session policies and the resource's
- * own policy, combined as AWS combines them within one account and across accounts.
+ * How a resource policy's Allow names the caller, which decides what it can grant on its
+ * own within one account:
+ * - `caller`: the caller's own ARN (a user, or a role session's assumed-role ARN): granted to
+ *   the caller directly, not limited by a permissions boundary or session policy;
+ * - `role`: the ARN of the role behind a session, or `*`: limited by the boundary and the
+ *   session policies;
+ * - `account`: the caller's account (its id or root ARN): a delegation to the account, which
+ *   within the account grants nothing without an identity-based allow.
  */
-export function decideAccess(request: AccessRequest): Evaluation {
+export type PrincipalMatch = 'caller' | 'role' | 'account';
+
+/** How each kind of policy decided a request, for SimulatePrincipalPolicy's details. */
+export interface AccessDetail {
+  /** Identity-based policies, narrowed by the permissions boundary and session policies. */
+  identity: Decision;
+  /** The permissions boundary alone. */
+  boundary?: Decision;
+  /** The resource policy alone. */
+  resource?: Decision;
+  /** The service control policies alone. */
+  organizations?: Decision;
+  /** Whether the resource's account differs from the principal's. */
+  crossAccount: boolean;
+}
+
+export interface AccessEvaluation extends Evaluation {
+  detail: AccessDetail;
+}
+
+const STRENGTH: Record<PrincipalMatch, number> = {
+  account: 1,
+  role: 2,
+  caller: 3,
+};
+
+/** Evaluates a resource policy, noting the strongest way an Allow named the caller. */
+function evaluateResourcePolicy(
+  source: PolicySource,
+  request: AccessRequest,
+): Evaluation & { grant?: PrincipalMatch } {
+  const evaluation = evaluatePolicies([source], request);
+  if (evaluation.decision !== 'allowed') return evaluation;
+  let grant: PrincipalMatch | undefined;
+  for (const statement of source.policy.statements) {
+    if (statement.effect !== 'Allow' || !statement.principal) continue;
+    if (!statementApplies(statement, source.policy.version, request, new Set()))
+      continue;
+    const kind = principalMatchKind(statement.principal, request.principal);
+    if (kind && (!grant || STRENGTH[kind] > STRENGTH[grant])) grant = kind;
+  }
+  // NotPrincipal statements grant to everyone not named: as broad as `*`.
+  return { ...evaluation, grant: grant ?? 'role' };
+}
+
+/**
+ * The full decision for a request, as AWS combines the policy types: an explicit Deny in any
+ * of them wins; service control policies must allow; within one account an identity-based
+ * allow (within the permissions boundary and session policies) or a resource-policy allow
+ * suffices, the latter limited by the boundary and session policies unless it names the
+ * caller itself; across accounts both the identity side and the resource policy must allow.
+ */
+export function decideAccess(request: AccessRequest): AccessEvaluation {
   const identity = request.isRoot
     ? ({
         decision: 'allowed',
@@ -142,48 +212,88 @@ export function decideAccess(request: AccessRequest): Evaluation {
         missingContextValues: [],
       } as Evaluation)
     : evaluatePolicies(request.identityPolicies, request);
+  const boundary =
+    request.permissionsBoundary && !request.isRoot
+      ? evaluatePolicies(request.permissionsBoundary, request)
+      : undefined;
   const session = request.sessionPolicies
     ? evaluatePolicies(request.sessionPolicies, request)
     : undefined;
   const resource = request.resourcePolicy
-    ? evaluatePolicies([request.resourcePolicy], request)
+    ? evaluateResourcePolicy(request.resourcePolicy, request)
     : undefined;
-  const all = [identity, session, resource].filter(
+  const organizations = request.serviceControlPolicies
+    ? evaluatePolicies(request.serviceControlPolicies, request)
+    : undefined;
+  const crossAccount =
+    (request.resourceAccountId ?? request.principal.accountId) !==
+    request.principal.accountId;
+  const all = [organizations, identity, boundary, session, resource].filter(
     (e): e is Evaluation => e !== undefined,
   );
   const missingContextValues = [
     ...new Set(all.flatMap(e => e.missingContextValues)),
   ];
+  const identitySide = [identity, boundary, session].filter(
+    (e): e is Evaluation => e !== undefined,
+  );
+  const ok = (e: Evaluation | undefined) => !e || e.decision === 'allowed';
+  const identityOk = identitySide.every(ok);
+  let identityDecision: Decision = identityOk ? 'allowed' : 'implicitDeny';
+  if (identitySide.some(e => e.decision === 'explicitDeny')) {
+    identityDecision = 'explicitDeny';
+  }
+  const detail: AccessDetail = {
+    identity: identityDecision,
+    boundary: boundary?.decision,
+    resource: resource?.decision,
+    organizations: organizations?.decision,
+    crossAccount,
+  };
+  // Service control policies are never shown: the account cannot read them.
+  const visible = [identity, boundary, session, resource].filter(
+    (e): e is Evaluation => e !== undefined,
+  );
   const denies = all.filter(e => e.decision === 'explicitDeny');
   if (denies.length > 0) {
     return {
       decision: 'explicitDeny',
-      matchedStatements: denies.flatMap(e => e.matchedStatements),
+      matchedStatements: visible
+        .filter(e => e.decision === 'explicitDeny')
+        .flatMap(e => e.matchedStatements),
       missingContextValues,
+      detail,
     };
   }
-  const sessionOk = !session || session.decision === 'allowed';
-  const identityOk = identity.decision === 'allowed';
+  const denied = (): AccessEvaluation => ({
+    decision: 'implicitDeny',
+    matchedStatements: [],
+    missingContextValues,
+    detail,
+  });
+  if (organizations && organizations.decision !== 'allowed') return denied();
   const resourceOk = resource?.decision === 'allowed';
-  const sameAccount =
-    (request.resourceAccountId ?? request.principal.accountId) ===
-    request.principal.accountId;
-  const allowed = sameAccount
-    ? (identityOk || resourceOk) && sessionOk
-    : identityOk && resourceOk && sessionOk;
-  if (!allowed) {
-    return {
-      decision: 'implicitDeny',
-      matchedStatements: [],
-      missingContextValues,
-    };
+  let allowed: boolean;
+  if (crossAccount) {
+    allowed = identityOk && resourceOk;
+  } else {
+    const grant = resource?.grant;
+    const resourceGrants =
+      resourceOk &&
+      (grant === 'caller' || (grant === 'role' && ok(boundary) && ok(session)));
+    allowed = identityOk || resourceGrants;
   }
+  if (!allowed) return denied();
   return {
     decision: 'allowed',
-    matchedStatements: [identity, session, resource]
+    matchedStatements: [
+      ...(identityOk ? [identity, session] : []),
+      ...(resourceOk ? [resource] : []),
+    ]
       .filter((e): e is Evaluation => e?.decision === 'allowed')
       .flatMap(e => e.matchedStatements),
     missingContextValues,
+    detail,
   };
 }
 
@@ -371,6 +481,35 @@ export function matchPrincipal(
     }
   }
   return false;
+}
+
+/** How a Principal element names the caller, if it does (see PrincipalMatch). */
+export function principalMatchKind(
+  spec: PrincipalSpec,
+  caller: PrincipalInfo,
+): PrincipalMatch | undefined {
+  if (spec === '*') return 'role';
+  let best: PrincipalMatch | undefined;
+  const consider = (kind: PrincipalMatch) => {
+    if (!best || STRENGTH[kind] > STRENGTH[best]) best = kind;
+  };
+  for (const [type, ids] of Object.entries(spec)) {
+    for (const id of ids) {
+      if (type === 'Service' && caller.service && id === caller.service)
+        consider('caller');
+      if (type !== 'AWS') continue;
+      if (id === '*') consider('role');
+      else if (id === caller.arn) consider('caller');
+      else if (caller.roleArn && id === caller.roleArn) consider('role');
+      else if (
+        id === caller.accountId ||
+        id === `arn:aws:iam::${caller.accountId}:root`
+      ) {
+        consider('account');
+      }
+    }
+  }
+  return best;
 }
 
 /** All operators hold (AND); within one operator every key must hold (AND). */

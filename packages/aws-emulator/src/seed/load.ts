@@ -16,6 +16,11 @@ import {
   Repository,
   Tag,
 } from '../state';
+import {
+  checkRepositoryPolicy,
+  formatRepositoryPolicy,
+  RepositoryPolicyError,
+} from '../ecrPolicy';
 import { generateImages } from './generate';
 import {
   basicFinding,
@@ -97,6 +102,23 @@ function documentText(
     }
   }
   return text;
+}
+
+/**
+ * A seeded repository policy, held to SetRepositoryPolicy's checks (principals are not looked
+ * up: the seed may name entities it creates later) and kept in the form ECR answers.
+ */
+function repositoryPolicyText(doc: SeedDocument, path: string): string {
+  const text = documentText(doc, 'resource', path);
+  try {
+    checkRepositoryPolicy(text);
+  } catch (e) {
+    if (e instanceof RepositoryPolicyError) {
+      throw new SeedError(`${path}: ECR would refuse it: ${e.message}`);
+    }
+    throw e;
+  }
+  return formatRepositoryPolicy(text);
 }
 
 /** What a service accepts as tags; seeded tags are held to the same rules as tagging calls. */
@@ -328,6 +350,13 @@ function loadAccount(
   const regions = seed.regions?.length ? seed.regions : [state.defaultRegion];
   const account = newAccount(seed.id, regions, seed.alias);
   state.accounts.set(seed.id, account);
+  if (seed.organization) {
+    account.organization = {
+      scps: seed.organization.scps.map((doc, i) =>
+        documentText(doc, 'identity', `${path}.organization.scps[${i}]`),
+      ),
+    };
+  }
   for (const region of regions) registryOf(account, region);
 
   seed.rootAccessKeys?.forEach((key, i) =>
@@ -421,6 +450,14 @@ function loadAccount(
         ),
       ),
       tags: tagList(r.tags, IAM_TAGS, `${rolePath}.tags`),
+      permissionsBoundary: r.permissionsBoundary
+        ? resolvePolicyRef(
+            state,
+            account,
+            r.permissionsBoundary,
+            `${rolePath}.permissionsBoundary`,
+          )
+        : undefined,
       lastUsed: r.lastUsed
         ? {
             date: resolveTime(r.lastUsed.date, now)!,
@@ -482,9 +519,8 @@ function loadAccount(
           }
         : undefined,
       policyText: r.repositoryPolicy
-        ? documentText(
+        ? repositoryPolicyText(
             r.repositoryPolicy,
-            'resource',
             `${repoPath}.repositoryPolicy`,
           )
         : undefined,

@@ -63,6 +63,11 @@ export interface SeedRole {
   managedPolicies?: string[];
   lastUsed?: { date: SeedTime; region: string };
   sessions?: SeedRoleSession[];
+  /**
+   * The managed policy (name or ARN, the account's own or AWS's) set as the role's
+   * permissions boundary: GetRole's PermissionsBoundary, and the most the role may do.
+   */
+  permissionsBoundary?: string;
 }
 
 export interface SeedFinding {
@@ -138,9 +143,20 @@ export interface SeedGenerate {
   tags?: Record<string, string>;
 }
 
+export interface SeedOrganization {
+  /**
+   * The service control policies in force for the account, as AWS Organizations applies
+   * them: an action must be allowed by one and denied by none (include an Allow of `*`, as
+   * AWS's FullAWSAccess, unless you mean an allow-list).
+   */
+  scps: SeedDocument[];
+}
+
 export interface SeedAccount {
   id: string;
   alias?: string;
+  /** Membership of an AWS Organization, with the SCPs that limit the account's principals. */
+  organization?: SeedOrganization;
   regions?: string[];
   rootAccessKeys?: SeedAccessKey[];
   managedPolicies?: SeedManagedPolicy[];
@@ -384,6 +400,7 @@ const seedSchema = object(
         { id: ACCOUNT_ID },
         {
           alias: isString,
+          organization: object({ scps: listOf(isDocument) }),
           regions: listOf(
             pattern(
               /^[a-z]{2}(-[a-z]+)+-\d$/,
@@ -418,6 +435,7 @@ const seedSchema = object(
                 inlinePolicies: mapOf(isDocument),
                 managedPolicies: listOf(isString),
                 lastUsed: object({ date: isTime, region: isString }),
+                permissionsBoundary: isString,
                 sessions: listOf(
                   object({
                     name: pattern(/^[\w+=,.@-]{2,64}$/, 'a role session name'),

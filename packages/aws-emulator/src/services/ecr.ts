@@ -10,6 +10,11 @@ import {
 import { paginate } from '../pagination';
 import { encodeJson, jsonListPage } from '../protocols/json';
 import { cleanScan, DOCKER_MANIFEST } from '../seed/images';
+import {
+  checkRepositoryPolicy,
+  formatRepositoryPolicy,
+  RepositoryPolicyError,
+} from '../ecrPolicy';
 import { shape } from '../shapes';
 import {
   addImage,
@@ -59,6 +64,7 @@ const uploadId = shape.string({
 });
 const layerDigest = shape.string({ pattern: '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+' });
 const lifecyclePolicyText = shape.string({ min: 100, max: 30720 });
+const repositoryPolicyText = shape.string({ min: 0, max: 10240 });
 
 const DIGEST_PATTERN = /^sha256:[a-f0-9]{64}$/;
 const PART_SIZE = 10_485_760;
@@ -154,6 +160,27 @@ function repositoryResource(
     resourcePolicy: findRepository(input, ctx)?.policyText,
     resourceAccountId: registry,
   };
+}
+
+/**
+ * Whether setting `text` as the repository's policy would leave the caller unable to call
+ * SetRepositoryPolicy on it again (what ECR's `force` flag is for).
+ */
+function locksOut(
+  ctx: OperationContext,
+  repository: Repository,
+  text: string,
+): boolean {
+  try {
+    ctx.authorize('ecr:SetRepositoryPolicy', repository.arn, {
+      resourcePolicy: text,
+      resourceAccountId: repository.registryId,
+    });
+    return false;
+  } catch (e) {
+    if (e instanceof AwsError) return true;
+    throw e;
+  }
 }
 
 function repositoryOutput(r: Repository) {
@@ -1205,6 +1232,64 @@ const operations: Record<string, Operation> = {
         registryId: repository.registryId,
         repositoryName: repository.name,
         policyText: repository.policyText,
+      };
+    },
+  },
+
+  SetRepositoryPolicy: {
+    input: shape.structure(
+      {
+        registryId,
+        repositoryName,
+        policyText: repositoryPolicyText,
+        force: shape.boolean(),
+      },
+      ['repositoryName', 'policyText'],
+    ),
+    resources: repositoryResource,
+    handler(input, ctx) {
+      const repository = requireRepository(input, ctx);
+      try {
+        checkRepositoryPolicy(input.policyText, ctx.state);
+      } catch (e) {
+        if (e instanceof RepositoryPolicyError) {
+          throw invalidParameter('PolicyText', e.message);
+        }
+        throw e;
+      }
+      const text = formatRepositoryPolicy(input.policyText);
+      if (!input.force && locksOut(ctx, repository, text)) {
+        throw invalidParameter(
+          'PolicyText',
+          'The repository policy would prevent you from setting another policy in the future. Set force to apply it anyway.',
+        );
+      }
+      repository.policyText = text;
+      return {
+        registryId: repository.registryId,
+        repositoryName: repository.name,
+        policyText: text,
+      };
+    },
+  },
+
+  DeleteRepositoryPolicy: {
+    input: shape.structure({ registryId, repositoryName }, ['repositoryName']),
+    resources: repositoryResource,
+    handler(input, ctx) {
+      const repository = requireRepository(input, ctx);
+      const text = repository.policyText;
+      if (text === undefined) {
+        throw error(
+          'RepositoryPolicyNotFoundException',
+          `Repository policy does not exist for the repository with name '${repository.name}' in the registry with id '${repository.registryId}'`,
+        );
+      }
+      repository.policyText = undefined;
+      return {
+        registryId: repository.registryId,
+        repositoryName: repository.name,
+        policyText: text,
       };
     },
   },

@@ -1,13 +1,16 @@
 import { parseArn, roleArn, uniqueId } from '../arn';
 import {
+  boundaryOf,
   findManagedPolicy,
   parsePolicyCached,
   policiesOf,
+  serviceControlPoliciesOf,
 } from '../auth/principals';
 import { AwsError, queryDialect } from '../errors';
 import {
+  AccessEvaluation,
   decideAccess,
-  evaluatePolicies,
+  Decision,
   PolicySource,
   PrincipalInfo,
 } from '../iam/evaluator';
@@ -155,6 +158,12 @@ function roleOutput(role: IamRole, detail: boolean) {
     Description: role.description,
     MaxSessionDuration: role.maxSessionDuration,
     ...(detail && {
+      PermissionsBoundary: role.permissionsBoundary
+        ? {
+            PermissionsBoundaryType: 'PermissionsBoundaryPolicy',
+            PermissionsBoundaryArn: role.permissionsBoundary,
+          }
+        : undefined,
       Tags: tagsOutput(role.tags),
       RoleLastUsed: role.lastUsed
         ? { LastUsedDate: role.lastUsed.date, Region: role.lastUsed.region }
@@ -188,6 +197,47 @@ function requirePolicy(
   if (!policy) {
     throw noSuchEntity(
       `Policy ${policyArn} does not exist or is not attachable.`,
+    );
+  }
+  return policy;
+}
+
+function boundaryUsageCount(account: Account, policyArn: string): number {
+  let count = 0;
+  for (const role of account.roles.values()) {
+    if (role.permissionsBoundary === policyArn) count++;
+  }
+  return count;
+}
+
+/** Roles AWS creates for its services may not be changed. */
+function checkModifiable(role: IamRole): void {
+  if (role.path.startsWith('/aws-service-role/')) {
+    throw new AwsError(
+      'UnmodifiableEntity',
+      `Cannot perform the operation on the protected role '${role.name}' - this role is only modifiable by AWS`,
+      { status: 400 },
+    );
+  }
+}
+
+/** The managed policy a permissions boundary names (PutRolePermissionsBoundary, CreateRole). */
+function requireBoundaryPolicy(
+  ctx: OperationContext,
+  policyArn: string,
+): ManagedPolicy {
+  const parsed = parseArn(policyArn);
+  if (
+    !parsed ||
+    parsed.service !== 'iam' ||
+    !parsed.resource.startsWith('policy/')
+  ) {
+    throw invalidInput(`ARN ${policyArn} is not valid.`);
+  }
+  const policy = findManagedPolicy(ctx.state, ctx.account, policyArn);
+  if (!policy) {
+    throw noSuchEntity(
+      `Scope ARN: ${policyArn} does not exist or is not attachable.`,
     );
   }
   return policy;
@@ -248,6 +298,69 @@ function simulationSubject(
       roleArn: kind === 'role' ? entity.arn : undefined,
     },
   };
+}
+
+/**
+ * Who the simulated calls come from, whom a resource policy's Principal is matched against:
+ * `CallerArn` (an IAM user, as IAM allows nothing else there), or else the user in
+ * PolicySourceArn. A simulation with a resource policy needs one of them.
+ */
+function simulationCaller(
+  ctx: OperationContext,
+  input: Record<string, any>,
+  subjectType: 'user' | 'role',
+): { info: PrincipalInfo } {
+  const callerArn: string | undefined = input.CallerArn;
+  if (callerArn === undefined) {
+    if (input.ResourcePolicy && subjectType !== 'user') {
+      throw invalidInput(
+        'CallerArn is required when a ResourcePolicy is given and PolicySourceArn is not the ARN of an IAM user.',
+      );
+    }
+    return { info: simulationSubject(ctx, input.PolicySourceArn).info };
+  }
+  const match = /^arn:aws:iam::(\d{12}):user(\/.*)?\/([\w+=,.@-]+)$/.exec(
+    callerArn,
+  );
+  if (!match) {
+    throw invalidInput(
+      `Invalid CallerArn: ${callerArn}. Only the ARN of an IAM user can be the caller.`,
+    );
+  }
+  const [, accountId, , name] = match;
+  const account = ctx.state.accounts.get(accountId);
+  const user = account?.users.get(name);
+  if (account && (!user || user.arn !== callerArn)) {
+    throw noSuchEntity(`The user with name ${name} cannot be found.`);
+  }
+  return { info: { arn: callerArn, accountId } };
+}
+
+/** Names of EvalDecisionDetails entries: the two sides of a cross-account decision. */
+const IDENTITY_SIDE = 'IAM Policy';
+const RESOURCE_SIDE = 'Resource Policy';
+
+/**
+ * EvalDecisionDetails as IAM documents it: per policy type for cross-account simulations;
+ * present but empty within one account when a resource ARN is simulated; absent for `*`,
+ * and absent when an SCP denied (the evaluation stops there).
+ */
+function decisionDetails(
+  evaluation: AccessEvaluation,
+  crossAccount: boolean,
+  namedResource: boolean,
+): Map<string, Decision> | undefined {
+  const { detail } = evaluation;
+  if (detail.organizations && detail.organizations !== 'allowed') {
+    return undefined;
+  }
+  if (crossAccount) {
+    return new Map<string, Decision>([
+      [IDENTITY_SIDE, detail.identity],
+      [RESOURCE_SIDE, detail.resource ?? 'implicitDeny'],
+    ]);
+  }
+  return namedResource ? new Map() : undefined;
 }
 
 const operations: Record<string, Operation> = {
@@ -326,6 +439,9 @@ const operations: Record<string, Operation> = {
         if (e instanceof MalformedPolicyError) throw malformed(e.message);
         throw e;
       }
+      if (input.PermissionsBoundary) {
+        requireBoundaryPolicy(ctx, input.PermissionsBoundary);
+      }
       // The list's own limit (50, the quota) was checked with the request's shape.
       const tags = checkNewTags(input.Tags ?? []);
       const path: string = input.Path ?? '/';
@@ -342,10 +458,14 @@ const operations: Record<string, Operation> = {
         inlinePolicies: new Map(),
         attachedPolicies: [],
         tags,
+        permissionsBoundary: input.PermissionsBoundary,
       };
       ctx.account.roles.set(role.name, role);
+      const { PermissionsBoundary } = roleOutput(role, true);
       const output = roleOutput(role, false);
-      return { Role: { ...output, Tags: tagsOutput(role.tags) } };
+      return {
+        Role: { ...output, PermissionsBoundary, Tags: tagsOutput(role.tags) },
+      };
     },
   },
 
@@ -467,13 +587,7 @@ const operations: Record<string, Operation> = {
     resources: roleResource,
     handler(input, ctx) {
       const role = requireRole(ctx, input.RoleName);
-      if (role.path.startsWith('/aws-service-role/')) {
-        throw new AwsError(
-          'UnmodifiableEntity',
-          `Cannot perform the operation on the protected role '${role.name}' - this role is only modifiable by AWS`,
-          { status: 400 },
-        );
-      }
+      checkModifiable(role);
       checkDocument(input.PolicyDocument);
       if (
         inlineSize(role, input.PolicyName, input.PolicyDocument) >
@@ -503,6 +617,37 @@ const operations: Record<string, Operation> = {
           `The role policy with name ${input.PolicyName} cannot be found.`,
         );
       }
+      return undefined;
+    },
+  },
+
+  PutRolePermissionsBoundary: {
+    input: shape.structure({ RoleName: roleName, PermissionsBoundary: arn }, [
+      'RoleName',
+      'PermissionsBoundary',
+    ]),
+    resources: roleResource,
+    handler(input, ctx) {
+      const role = requireRole(ctx, input.RoleName);
+      checkModifiable(role);
+      const policy = requireBoundaryPolicy(ctx, input.PermissionsBoundary);
+      role.permissionsBoundary = policy.arn;
+      return undefined;
+    },
+  },
+
+  DeleteRolePermissionsBoundary: {
+    input: shape.structure({ RoleName: roleName }, ['RoleName']),
+    resources: roleResource,
+    handler(input, ctx) {
+      const role = requireRole(ctx, input.RoleName);
+      checkModifiable(role);
+      if (!role.permissionsBoundary) {
+        throw noSuchEntity(
+          `The role with name ${role.name} has no permissions boundary.`,
+        );
+      }
+      role.permissionsBoundary = undefined;
       return undefined;
     },
   },
@@ -563,7 +708,10 @@ const operations: Record<string, Operation> = {
           Path: policy.path,
           DefaultVersionId: policy.defaultVersionId,
           AttachmentCount: attachmentCount(ctx.account, policy.arn),
-          PermissionsBoundaryUsageCount: 0,
+          PermissionsBoundaryUsageCount: boundaryUsageCount(
+            ctx.account,
+            policy.arn,
+          ),
           IsAttachable: true,
           Description: policy.description,
           CreateDate: policy.createdAt,
@@ -645,6 +793,17 @@ const operations: Record<string, Operation> = {
     handler(input, ctx) {
       const subject = simulationSubject(ctx, input.PolicySourceArn);
       const account = ctx.state.accounts.get(subject.info.accountId)!;
+      const caller = simulationCaller(ctx, input, subject.type);
+      let owner = caller.info.accountId;
+      if (input.ResourceOwner !== undefined) {
+        const match = /^arn:aws:iam::(\d{12}):root$/.exec(input.ResourceOwner);
+        if (!match) {
+          throw invalidInput(
+            `'${input.ResourceOwner}' is not a valid as a Resource Owner.`,
+          );
+        }
+        owner = match[1];
+      }
       let sources: PolicySource[];
       let resourcePolicy: PolicySource | undefined;
       let boundary: PolicySource[] | undefined;
@@ -664,6 +823,7 @@ const operations: Record<string, Operation> = {
           };
         }
         if (input.PermissionsBoundaryPolicyInputList?.length) {
+          // A boundary given here replaces the one the entity has.
           boundary = input.PermissionsBoundaryPolicyInputList.map(
             (text: string, i: number) => ({
               id: `PermissionsBoundaryPolicyInputList.${i + 1}`,
@@ -671,11 +831,17 @@ const operations: Record<string, Operation> = {
               policy: parsePolicyCached(text),
             }),
           );
+        } else if (subject.type === 'role') {
+          boundary = boundaryOf(ctx.state, account, subject.entity as IamRole);
         }
       } catch (e) {
         if (e instanceof MalformedPolicyError) throw invalidInput(e.message);
         throw e;
       }
+      const scps = serviceControlPoliciesOf(
+        account,
+        subject.type === 'role' ? (subject.entity as IamRole) : undefined,
+      );
       const context: Record<string, string[]> = {};
       for (const entry of input.ContextEntries ?? []) {
         if (entry.ContextKeyName) {
@@ -683,50 +849,60 @@ const operations: Record<string, Operation> = {
             entry.ContextKeyValues ?? [];
         }
       }
-      const ownerAccount = input.ResourceOwner
-        ? parseArn(input.ResourceOwner)?.account ?? input.ResourceOwner
-        : subject.info.accountId;
-      const resources: string[] = input.ResourceArns?.length
-        ? input.ResourceArns
-        : ['*'];
+      // Without a resource policy only the identity side is simulated, in any account.
+      const crossAccount =
+        resourcePolicy !== undefined && owner !== caller.info.accountId;
+      const specific = Boolean(input.ResourceArns?.length);
+      const resources: string[] = specific ? input.ResourceArns : ['*'];
       const results = [];
       for (const action of input.ActionNames as string[]) {
         for (const resource of resources) {
           const evaluation = decideAccess({
             action,
             resource,
-            principal: subject.info,
+            principal: caller.info,
             identityPolicies: sources,
-            // A permissions boundary narrows like a session policy does.
-            sessionPolicies: boundary,
+            permissionsBoundary: boundary,
+            serviceControlPolicies: scps,
             resourcePolicy,
-            resourceAccountId: ownerAccount,
+            resourceAccountId: crossAccount ? owner : undefined,
             context,
           });
-          const specific = input.ResourceArns?.length
-            ? [
-                {
-                  EvalResourceName: resource,
-                  EvalResourceDecision: evaluation.decision,
-                  MatchedStatements: evaluation.matchedStatements,
-                  MissingContextValues: evaluation.missingContextValues,
-                },
-              ]
-            : undefined;
+          const details = decisionDetails(
+            evaluation,
+            crossAccount,
+            resource !== '*',
+          );
+          const boundaryDetail = boundary && {
+            AllowedByPermissionsBoundary:
+              evaluation.detail.boundary === 'allowed',
+          };
           results.push({
             EvalActionName: action,
             EvalResourceName: resource,
             EvalDecision: evaluation.decision,
             MatchedStatements: evaluation.matchedStatements,
             MissingContextValues: evaluation.missingContextValues,
-            ...(boundary && {
-              PermissionsBoundaryDecisionDetail: {
-                AllowedByPermissionsBoundary:
-                  evaluatePolicies(boundary, { action, resource, context })
-                    .decision === 'allowed',
+            ...(scps && {
+              OrganizationsDecisionDetail: {
+                AllowedByOrganizations:
+                  evaluation.detail.organizations === 'allowed',
               },
             }),
-            ResourceSpecificResults: specific,
+            PermissionsBoundaryDecisionDetail: boundaryDetail,
+            EvalDecisionDetails: details,
+            ResourceSpecificResults: specific
+              ? [
+                  {
+                    EvalResourceName: resource,
+                    EvalResourceDecision: evaluation.decision,
+                    MatchedStatements: evaluation.matchedStatements,
+                    MissingContextValues: evaluation.missingContextValues,
+                    EvalDecisionDetails: crossAccount ? details : undefined,
+                    PermissionsBoundaryDecisionDetail: boundaryDetail,
+                  },
+                ]
+              : undefined,
           });
         }
       }

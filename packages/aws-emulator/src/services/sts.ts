@@ -159,7 +159,10 @@ const operations: Record<string, Operation> = {
         roleAccount !== ctx.principal.accountId ||
         !trustNamesCaller(role, ctx)
       ) {
+        // The trust policy is the role's resource policy: across accounts both it (checked
+        // above) and the caller's own policies must allow.
         ctx.authorize('sts:AssumeRole', role.arn, {
+          resourcePolicy: role.trustPolicy,
           resourceAccountId: roleAccount,
         });
       }
