@@ -334,6 +334,180 @@ describeCli('the AWS CLI against the emulator', () => {
     });
   });
 
+  describe('repository policies, permissions boundaries and cross-account simulation', () => {
+    const SHARED_REPO =
+      'arn:aws:ecr:eu-west-2:210987654321:repository/shared-base-images';
+    const BACKSTAGE = 'arn:aws:iam::123412341234:user/backstage';
+    const pullPolicy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'AllowPull',
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::210987654321:root' },
+          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        },
+      ],
+    });
+
+    afterEach(() => emulator().reset());
+
+    it('runs aws ecr set-repository-policy, get-repository-policy and delete-repository-policy', async () => {
+      const set = await aws(
+        [
+          'ecr',
+          'set-repository-policy',
+          '--repository-name',
+          'payments-api',
+          '--policy-text',
+          pullPolicy,
+        ],
+        KEYS.root,
+      );
+      expect(set.code).toBe(0);
+      const printed = JSON.parse(set.stdout).policyText;
+      expect(printed).toMatch(/^\{\n {2}"Version" : "2012-10-17",/);
+      expect(JSON.parse(printed)).toEqual(JSON.parse(pullPolicy));
+
+      const got = await aws([
+        'ecr',
+        'get-repository-policy',
+        '--repository-name',
+        'payments-api',
+      ]);
+      expect(JSON.parse(got.stdout)).toEqual({
+        registryId: '123412341234',
+        repositoryName: 'payments-api',
+        policyText: printed,
+      });
+
+      const deleted = await aws(
+        [
+          'ecr',
+          'delete-repository-policy',
+          '--repository-name',
+          'payments-api',
+        ],
+        KEYS.root,
+      );
+      expect(deleted.code).toBe(0);
+      const again = await aws(
+        [
+          'ecr',
+          'delete-repository-policy',
+          '--repository-name',
+          'payments-api',
+        ],
+        KEYS.root,
+      );
+      expect(again.code).not.toBe(0);
+      expect(again.stderr.trim()).toBe(
+        "An error occurred (RepositoryPolicyNotFoundException) when calling the DeleteRepositoryPolicy operation: Repository policy does not exist for the repository with name 'payments-api' in the registry with id '123412341234'",
+      );
+    });
+
+    it('prints InvalidParameterException for a policy ECR refuses', async () => {
+      const result = await aws(
+        [
+          'ecr',
+          'set-repository-policy',
+          '--repository-name',
+          'payments-api',
+          '--policy-text',
+          '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:BatchGetImage"}]}',
+        ],
+        KEYS.root,
+      );
+      expect(result.code).not.toBe(0);
+      expect(result.stderr.trim()).toBe(
+        "An error occurred (InvalidParameterException) when calling the SetRepositoryPolicy operation: Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'",
+      );
+    });
+
+    it('runs aws iam put-role-permissions-boundary, get-role and delete-role-permissions-boundary', async () => {
+      const role = 'codebuild-orders-api-service-role';
+      const boundary =
+        'arn:aws:iam::123412341234:policy/service-role/CodeBuildBasePolicy-inventory-service-eu-west-2';
+      const put = await aws(
+        [
+          'iam',
+          'put-role-permissions-boundary',
+          '--role-name',
+          role,
+          '--permissions-boundary',
+          boundary,
+        ],
+        KEYS.root,
+      );
+      expect(put.code).toBe(0);
+      const got = await aws(['iam', 'get-role', '--role-name', role]);
+      expect(JSON.parse(got.stdout).Role.PermissionsBoundary).toEqual({
+        PermissionsBoundaryType: 'PermissionsBoundaryPolicy',
+        PermissionsBoundaryArn: boundary,
+      });
+      const deleted = await aws(
+        ['iam', 'delete-role-permissions-boundary', '--role-name', role],
+        KEYS.root,
+      );
+      expect(deleted.code).toBe(0);
+      const after = await aws(['iam', 'get-role', '--role-name', role]);
+      expect(JSON.parse(after.stdout).Role.PermissionsBoundary).toBeUndefined();
+    });
+
+    it('runs aws iam simulate-principal-policy with --resource-policy and --resource-owner across accounts', async () => {
+      const pushGrant = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: BACKSTAGE },
+            Action: 'ecr:PutImage',
+          },
+        ],
+      });
+      const pushAllowed = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'ecr:PutImage', Resource: '*' }],
+      });
+      const simulate = (extra: string[]) =>
+        aws([
+          'iam',
+          'simulate-principal-policy',
+          '--policy-source-arn',
+          BACKSTAGE,
+          '--action-names',
+          'ecr:PutImage',
+          '--resource-arns',
+          SHARED_REPO,
+          '--resource-policy',
+          pushGrant,
+          '--resource-owner',
+          'arn:aws:iam::210987654321:root',
+          ...extra,
+        ]);
+      const both = await simulate(['--policy-input-list', pushAllowed]);
+      expect(both.code).toBe(0);
+      expect(JSON.parse(both.stdout).EvaluationResults[0]).toMatchObject({
+        EvalDecision: 'allowed',
+        EvalDecisionDetails: {
+          'IAM Policy': 'allowed',
+          'Resource Policy': 'allowed',
+        },
+      });
+      // The backstage user's own policies do not allow ecr:PutImage.
+      const resourceOnly = await simulate([]);
+      expect(
+        JSON.parse(resourceOnly.stdout).EvaluationResults[0],
+      ).toMatchObject({
+        EvalDecision: 'implicitDeny',
+        EvalDecisionDetails: {
+          'IAM Policy': 'implicitDeny',
+          'Resource Policy': 'allowed',
+        },
+      });
+    });
+  });
+
   it('runs aws sts get-caller-identity', async () => {
     const result = await aws(['sts', 'get-caller-identity']);
     expect(JSON.parse(result.stdout).Arn).toBe(

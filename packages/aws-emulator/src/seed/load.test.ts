@@ -116,6 +116,139 @@ describe('loadSeed', () => {
   });
 });
 
+describe('the access model in seeds', () => {
+  it('loads the shared account of the demo seed, its key and its repository policy', () => {
+    const state = loadSeed(DEMO_SEED_PATH);
+    const shared = state.accounts.get('210987654321')!;
+    expect(shared.alias).toBe('backstage-ecr-shared');
+    const repository = registryOf(shared, 'eu-west-2').repositories.get(
+      'shared-base-images',
+    )!;
+    expect(repository.tags).toContainEqual({
+      Key: 'backstage.io/owner',
+      Value: 'group:default/platform-team',
+    });
+    expect(JSON.parse(repository.policyText!).Statement[0].Principal).toEqual({
+      AWS: 'arn:aws:iam::123412341234:role/service-role/codebuild-base-images-service-role',
+    });
+    expect(state.accessKeys.get('AKIAEMULATORSHARED')?.principal).toEqual({
+      kind: 'user',
+      accountId: '210987654321',
+      userName: 'backstage',
+    });
+    const demo = state.accounts.get('123412341234')!;
+    expect(
+      registryOf(demo, 'eu-west-2').projects.get('codebuild-base-images')
+        ?.record.serviceRole,
+    ).toBe(
+      'arn:aws:iam::123412341234:role/service-role/codebuild-base-images-service-role',
+    );
+    // No demo role has a boundary, and no demo account is in an organization.
+    for (const account of state.accounts.values()) {
+      expect(account.organization).toBeUndefined();
+      for (const role of account.roles.values()) {
+        expect(role.permissionsBoundary).toBeUndefined();
+      }
+    }
+  });
+
+  it('keeps repository policies in the form ECR answers them', () => {
+    const state = loadSeed(DEMO_SEED_PATH);
+    const { policyText } = registryOf(
+      state.accounts.get('123412341234')!,
+      'eu-west-2',
+    ).repositories.get('legacy-batch-jobs')!;
+    expect(policyText).toMatch(
+      /^\{\n {2}"Version" : "2012-10-17",\n {2}"Statement" : \[ \{\n/,
+    );
+  });
+
+  it('refuses a repository policy ECR would refuse', () => {
+    const seed = minimal({
+      repositories: [
+        {
+          name: 'app',
+          repositoryPolicy: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: '*',
+                Action: 'ecr:BatchGetImage',
+                Resource: '*',
+              },
+            ],
+          },
+        },
+      ],
+    });
+    expect(() => loadSeed(seed)).toThrow(
+      /repositories\[0\]\.repositoryPolicy: ECR would refuse it: Invalid repository policy provided/,
+    );
+  });
+
+  it('sets a role’s permissions boundary by policy name or ARN', () => {
+    const boundary = {
+      name: 'read-only',
+      document: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 'ecr:Describe*', Resource: '*' },
+        ],
+      },
+    };
+    const state = loadSeed(
+      minimal({
+        managedPolicies: [boundary],
+        roles: [
+          { name: 'a', permissionsBoundary: 'read-only' },
+          {
+            name: 'b',
+            permissionsBoundary: 'arn:aws:iam::111122223333:policy/read-only',
+          },
+        ],
+      }),
+    );
+    const roles = state.accounts.get('111122223333')!.roles;
+    expect(roles.get('a')!.permissionsBoundary).toBe(
+      'arn:aws:iam::111122223333:policy/read-only',
+    );
+    expect(roles.get('b')!.permissionsBoundary).toBe(
+      'arn:aws:iam::111122223333:policy/read-only',
+    );
+    expect(() =>
+      loadSeed(
+        minimal({ roles: [{ name: 'c', permissionsBoundary: 'nope' }] }),
+      ),
+    ).toThrow(/roles\[0\]\.permissionsBoundary: no managed policy named nope/);
+  });
+
+  it('loads an organization’s SCPs, held to IAM’s policy checks', () => {
+    const scp = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Deny', Action: 'ecr:DeleteRepository', Resource: '*' },
+      ],
+    };
+    const state = loadSeed(minimal({ organization: { scps: [scp] } }));
+    expect(
+      JSON.parse(state.accounts.get('111122223333')!.organization!.scps[0]),
+    ).toEqual(scp);
+    expect(() =>
+      loadSeed(
+        minimal({
+          organization: {
+            scps: [{ Statement: [{ Effect: 'Deny', Action: 'ecr:*' }] }],
+          },
+        }),
+      ),
+    ).toThrow(/organization\.scps\[0\]: not a valid identity policy/);
+    expect(() => loadSeed(minimal({ organization: {} }))).toThrow(
+      /organization\.scps: is required/,
+    );
+  });
+});
+
 describe('tags in seeds', () => {
   const ENTITY = 'backstage.io/entity-ref';
   const OWNER = 'backstage.io/owner';
@@ -164,6 +297,7 @@ describe('tags in seeds', () => {
         [ENTITY]: 'component:default/search-indexer',
       },
       'codebuild-image-resizer-role': { [OWNER]: 'group:default/team-b' },
+      'codebuild-base-images-service-role': {},
     });
     const projects = Object.fromEntries(
       [...registry.projects.values()].map(p => [p.name, p.record.tags]),
@@ -180,6 +314,9 @@ describe('tags in seeds', () => {
         { key: ENTITY, value: 'component:default/inventory-service' },
       ],
       'codebuild-checkout-web': [{ key: OWNER, value: 'group:default/team-a' }],
+      'codebuild-base-images': [
+        { key: OWNER, value: 'group:default/platform-team' },
+      ],
     });
   });
 

@@ -108,6 +108,7 @@ describe('roles', () => {
       names.push(...page.Roles!.map(r => r.RoleName!));
     }
     expect(names).toEqual([
+      'codebuild-base-images-service-role',
       'codebuild-checkout-web-service-role',
       'codebuild-image-resizer-role',
       'codebuild-inventory-service-service-role',
