@@ -2,6 +2,11 @@
  * Fault injection: added latency, throttling and server errors, so that tests and benchmarks
  * can see how the plugins behave when AWS is slow or pushes back. Rates are probabilities per
  * call; the `…Next` counters fail exactly the next N matching calls, for deterministic tests.
+ *
+ * Two modes answer as something other than AWS would, for clients that must not assume every
+ * failure is a well-formed AWS error: `notImplemented` (an HTML 500 page, as some third-party
+ * AWS implementations answer operations they lack) and `xml403` (an XML AccessDenied with
+ * HTTP 403 whatever the service's protocol, as a proxy in front of AWS may answer).
  */
 export interface Faults {
   /** Added to every AWS call before it is answered. */
@@ -16,6 +21,17 @@ export interface Faults {
   throttleNext?: number;
   /** Fail exactly the next N matching calls with a server error. */
   errorNext?: number;
+  /**
+   * Answer every matching call with HTTP 500, `Content-Type: text/html` and an HTML
+   * "Internal Server Error" page, before authentication, as a server lacking the operation.
+   */
+  notImplemented?: boolean;
+  /**
+   * Answer every matching call with HTTP 403 and an XML
+   * `<ErrorResponse><Error><Code>AccessDenied</Code>…` body, also for JSON services, before
+   * authentication, as a proxy or a non-AWS implementation may.
+   */
+  xml403?: boolean;
 }
 
 export const NO_FAULTS: Faults = {
@@ -39,6 +55,8 @@ export function mergeFaults(current: Faults, update: unknown): Faults {
     'operations',
     'throttleNext',
     'errorNext',
+    'notImplemented',
+    'xml403',
   ];
   for (const key of Object.keys(u)) {
     if (!known.includes(key))
@@ -61,6 +79,15 @@ export function mergeFaults(current: Faults, update: unknown): Faults {
     }
     next[key] = v;
   };
+  const flag = (key: 'notImplemented' | 'xml403') => {
+    if (u[key] === undefined) return;
+    if (typeof u[key] !== 'boolean') {
+      throw new FaultsError(`${key} must be true or false`);
+    }
+    next[key] = u[key] as boolean;
+  };
+  flag('notImplemented');
+  flag('xml403');
   number('latencyMs');
   number('throttleNext');
   number('errorNext');
@@ -82,6 +109,9 @@ export function mergeFaults(current: Faults, update: unknown): Faults {
 }
 
 export type FaultDecision = 'throttle' | 'error' | undefined;
+
+/** Answers that are not AWS's: decided before the request is authenticated. */
+export type ForeignAnswer = 'notImplemented' | 'xml403' | undefined;
 
 export class FaultInjector {
   private current: Faults;
@@ -109,6 +139,14 @@ export class FaultInjector {
 
   latencyFor(operation: string): number {
     return this.applies(operation) ? this.current.latencyMs : 0;
+  }
+
+  /** Whether a call is answered as a non-AWS server would (`notImplemented`, `xml403`). */
+  foreignAnswer(operation: string): ForeignAnswer {
+    if (!this.applies(operation)) return undefined;
+    if (this.current.notImplemented) return 'notImplemented';
+    if (this.current.xml403) return 'xml403';
+    return undefined;
   }
 
   /** Decides, and consumes, the fault for one call. */

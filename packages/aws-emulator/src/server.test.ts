@@ -4,7 +4,12 @@ import {
   DescribeRepositoriesCommand,
   ECRClient,
 } from '@aws-sdk/client-ecr';
-import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { BatchGetProjectsCommand } from '@aws-sdk/client-codebuild';
+import {
+  GetRoleCommand,
+  ServiceFailureException,
+  SimulatePrincipalPolicyCommand,
+} from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { sha256Hex, signRequest } from './auth/sigv4';
 import {
@@ -24,6 +29,8 @@ afterEach(() => {
     errorRate: 0,
     throttleNext: 0,
     errorNext: 0,
+    notImplemented: false,
+    xml403: false,
     operations: [],
   });
   emulator().resetCalls();
@@ -340,6 +347,188 @@ describe('faults', () => {
   });
 });
 
+describe('answers that are not AWS’s', () => {
+  const SIMULATE = new SimulatePrincipalPolicyCommand({
+    PolicySourceArn:
+      'arn:aws:iam::123412341234:role/service-role/codebuild-payments-api-service-role',
+    ActionNames: ['ecr:PutImage'],
+  });
+
+  it('notImplemented: HTTP 500 with an HTML page, which the SDK of a JSON service reports as a SyntaxError', async () => {
+    emulator().setFaults({
+      notImplemented: true,
+      operations: ['ecr:DescribeRepositories', 'codebuild:BatchGetProjects'],
+    });
+    const raw = await rawRequest({
+      body: '{}',
+      headers: ecrJson,
+      service: 'ecr',
+    });
+    expect(raw.status).toBe(500);
+    expect(raw.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(raw.text).toMatch(
+      /^<html>[\s\S]*Internal Server Error[\s\S]*<\/html>\n$/,
+    );
+
+    const { ecr, codebuild } = clients(emulator().url);
+    for (const call of [
+      ecr.send(new DescribeRepositoriesCommand({})),
+      codebuild.send(new BatchGetProjectsCommand({ names: ['x'] })),
+    ]) {
+      const error = await errorOf(call);
+      // The JSON deserializer fails on the page: no AWS error name, only the status.
+      expect(error.name).toBe('SyntaxError');
+      expect(error.$metadata.httpStatusCode).toBe(500);
+      expect(error.message).toMatch(
+        /^Unexpected token '<'.* is not valid JSON/s,
+      );
+      expect(error.$response.headers['content-type']).toBe(
+        'text/html; charset=utf-8',
+      );
+    }
+    // Other operations are unaffected.
+    await ecr.send(
+      new DescribeImagesCommand({ repositoryName: 'payments-api' }),
+    );
+    // The raw request and the two SDK calls.
+    expect(emulator().traffic().serverErrors).toBe(3);
+  });
+
+  it('notImplemented: the SDK retries the 500 like any server error', async () => {
+    emulator().setFaults({
+      notImplemented: true,
+      operations: ['ecr:DescribeRepositories'],
+    });
+    const ecr = new ECRClient({
+      endpoint: emulator().url,
+      region: REGION,
+      credentials: KEYS.backstage,
+      maxAttempts: 3,
+    });
+    const error = await errorOf(ecr.send(new DescribeRepositoriesCommand({})));
+    expect(error.name).toBe('SyntaxError');
+    expect(error.$metadata.attempts).toBe(3);
+    expect(emulator().calls()['ecr:DescribeRepositories']).toBe(3);
+  }, 20_000);
+
+  it('notImplemented on a Query service: the SDK reports an error named Unknown', async () => {
+    emulator().setFaults({
+      notImplemented: true,
+      operations: ['iam:SimulatePrincipalPolicy'],
+    });
+    const error = await errorOf(clients(emulator().url).iam.send(SIMULATE));
+    expect(error.name).toBe('Unknown');
+    expect(error.message).toBe('Unknown');
+    expect(error.$fault).toBe('server');
+    expect(error.$metadata.httpStatusCode).toBe(500);
+  });
+
+  it('xml403: HTTP 403 with an XML AccessDenied even for a JSON service', async () => {
+    emulator().setFaults({
+      xml403: true,
+      operations: ['ecr:DescribeRepositories', 'iam:SimulatePrincipalPolicy'],
+    });
+    const raw = await rawRequest({
+      body: '{}',
+      headers: ecrJson,
+      service: 'ecr',
+    });
+    expect(raw.status).toBe(403);
+    expect(raw.headers.get('content-type')).toBe('text/xml');
+    expect(raw.text).toMatch(
+      /<ErrorResponse><Error><Type>Sender<\/Type><Code>AccessDenied<\/Code><Message>Access Denied<\/Message><\/Error><RequestId>[0-9a-f-]{36}<\/RequestId><\/ErrorResponse>$/,
+    );
+
+    const { ecr, iam } = clients(emulator().url);
+    const json = await errorOf(ecr.send(new DescribeRepositoriesCommand({})));
+    expect(json.name).toBe('SyntaxError');
+    expect(json.$metadata.httpStatusCode).toBe(403);
+    expect(json.message).toMatch(/^Unexpected token '<'.* is not valid JSON/s);
+
+    // For a Query service the body is a well-formed error: the SDK names it.
+    const query = await errorOf(iam.send(SIMULATE));
+    expect(query.name).toBe('AccessDenied');
+    expect(query.message).toBe('Access Denied');
+    expect(query.$fault).toBe('client');
+    expect(query.$metadata.httpStatusCode).toBe(403);
+  });
+
+  it('xml403 is not retried', async () => {
+    emulator().setFaults({
+      xml403: true,
+      operations: ['ecr:DescribeRepositories'],
+    });
+    const ecr = new ECRClient({
+      endpoint: emulator().url,
+      region: REGION,
+      credentials: KEYS.backstage,
+      maxAttempts: 3,
+    });
+    const error = await errorOf(ecr.send(new DescribeRepositoriesCommand({})));
+    expect(error.$metadata.attempts).toBe(1);
+  });
+
+  it('answers before authenticating, as a server in front of AWS would', async () => {
+    emulator().setFaults({
+      xml403: true,
+      operations: ['ecr:DescribeRepositories'],
+    });
+    const raw = await rawRequest({
+      body: '{}',
+      headers: ecrJson,
+      service: 'ecr',
+      sign: false,
+    });
+    expect(raw.status).toBe(403);
+    expect(raw.text).toContain('<Code>AccessDenied</Code>');
+  });
+});
+
+describe('IAM ServiceFailure', () => {
+  it('answers the awsQuery error shape, which the SDK names ServiceFailureException', async () => {
+    emulator().setFaults({
+      errorNext: 1,
+      operations: ['iam:SimulatePrincipalPolicy'],
+    });
+    const body = new URLSearchParams({
+      Action: 'SimulatePrincipalPolicy',
+      Version: '2010-05-08',
+      PolicySourceArn:
+        'arn:aws:iam::123412341234:role/service-role/codebuild-payments-api-service-role',
+      'ActionNames.member.1': 'ecr:PutImage',
+    }).toString();
+    const raw = await rawRequest({ body, headers: iamForm, service: 'iam' });
+    expect(raw.status).toBe(500);
+    expect(raw.headers.get('content-type')).toBe('text/xml');
+    expect(raw.text).toMatch(
+      /^<ErrorResponse xmlns="https:\/\/iam.amazonaws.com\/doc\/2010-05-08\/"><Error><Type>Receiver<\/Type><Code>ServiceFailure<\/Code><Message>[^<]+<\/Message><\/Error><RequestId>[0-9a-f-]{36}<\/RequestId><\/ErrorResponse>$/,
+    );
+
+    emulator().setFaults({ errorNext: 1 });
+    const error = await errorOf(
+      clients(emulator().url).iam.send(
+        new SimulatePrincipalPolicyCommand({
+          PolicySourceArn:
+            'arn:aws:iam::123412341234:role/service-role/codebuild-payments-api-service-role',
+          ActionNames: ['ecr:PutImage'],
+        }),
+      ),
+    );
+    expect(error).toBeInstanceOf(ServiceFailureException);
+    expect(error.name).toBe('ServiceFailureException');
+    expect(error.Code).toBe('ServiceFailure');
+    expect(error.$fault).toBe('server');
+    expect(error.$metadata.httpStatusCode).toBe(500);
+    expect(error.message).toBe(
+      'We encountered an internal error. Please try again.',
+    );
+    // Only the operation named fails.
+    await clients(emulator().url).iam.send(
+      new GetRoleCommand({ RoleName: 'codebuild-payments-api-service-role' }),
+    );
+  });
+});
+
 describe('admin endpoint', () => {
   const admin = (path: string, init?: RequestInit) =>
     fetch(`${emulator().url}/_emulator${path}`, init).then(async r => ({
@@ -416,6 +605,38 @@ describe('admin endpoint', () => {
       clients(emulator().url).ecr.send(new DescribeRepositoriesCommand({})),
     );
     expect(error.name).toBe('ThrottlingException');
+  });
+
+  it('sets the notImplemented and xml403 modes, scoped to operations', async () => {
+    const set = await admin('/faults', {
+      method: 'POST',
+      body: JSON.stringify({
+        xml403: true,
+        operations: ['iam:SimulatePrincipalPolicy'],
+      }),
+    });
+    expect(set.body).toMatchObject({
+      xml403: true,
+      operations: ['iam:SimulatePrincipalPolicy'],
+    });
+    const error = await errorOf(
+      clients(emulator().url).iam.send(
+        new SimulatePrincipalPolicyCommand({
+          PolicySourceArn:
+            'arn:aws:iam::123412341234:role/service-role/codebuild-payments-api-service-role',
+          ActionNames: ['ecr:PutImage'],
+        }),
+      ),
+    );
+    expect(error.$metadata.httpStatusCode).toBe(403);
+    await clients(emulator().url).ecr.send(new DescribeRepositoriesCommand({}));
+
+    const bad = await admin('/faults', {
+      method: 'POST',
+      body: JSON.stringify({ notImplemented: 'yes' }),
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ error: 'notImplemented must be true or false' });
   });
 
   it('refuses fault rates outside 0..1', async () => {

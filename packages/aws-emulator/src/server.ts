@@ -357,6 +357,22 @@ function sendError(
   }
 }
 
+/** What a server that lacks an operation answers in the `notImplemented` fault mode. */
+const NOT_IMPLEMENTED_PAGE =
+  '<html>\n<head><title>500 Internal Server Error</title></head>\n' +
+  '<body>\n<h1>Internal Server Error</h1>\n' +
+  '<p>The server cannot process this request.</p>\n</body>\n</html>\n';
+
+/** What a proxy denying the call answers in the `xml403` fault mode, whatever the protocol. */
+function forbiddenXml(requestId: string): string {
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    '<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>' +
+    '<Message>Access Denied</Message></Error>' +
+    `<RequestId>${requestId}</RequestId></ErrorResponse>`
+  );
+}
+
 async function handleAws(
   runtime: EmulatorRuntime,
   req: IncomingMessage,
@@ -389,6 +405,18 @@ async function handleAws(
   try {
     const latency = runtime.faults.latencyFor(key);
     if (latency > 0) await sleep(latency);
+    const foreign = runtime.faults.foreignAnswer(key);
+    if (foreign === 'notImplemented') {
+      traffic.serverErrors++;
+      status = 500;
+      send(res, 500, 'text/html; charset=utf-8', NOT_IMPLEMENTED_PAGE, {});
+      return;
+    }
+    if (foreign === 'xml403') {
+      status = 403;
+      send(res, 403, XML_CONTENT_TYPE, forbiddenXml(requestId), {});
+      return;
+    }
     const now = new Date();
     const { principal, region } = authenticate(
       runtime,
