@@ -12,13 +12,26 @@ export { readEcrConfig, DEFAULT_CACHE_TTL_SECONDS } from './config';
 export type { EcrConfig, OwnershipConfig } from './config';
 export { AwsClients } from './aws/clients';
 export type { AwsClientOptions } from './aws/clients';
-export type { Fact } from './aws/call';
-export { callAws, gatherFact } from './aws/call';
+export type { DeniedFact, Fact, FailedFact, UnansweredFact } from './aws/call';
+export {
+  callAws,
+  describeFailure,
+  failureRemedy,
+  gatherFact,
+} from './aws/call';
 export {
   AwsAccessDeniedError,
   AwsServiceError,
   AwsThrottledError,
+  classifyAwsError,
+  isTransientAwsError,
   toAwsError,
+} from './aws/errors';
+export type {
+  AwsCallErrorDetails,
+  AwsFailure,
+  AwsFailureKind,
+  AwsFailureReason,
 } from './aws/errors';
 export { IMAGE_DIGEST } from './findings/readImageFindings';
 export * from './setup/facts';
@@ -38,9 +51,11 @@ export type {
 export type { ListedRepository } from './audit/AuditFactSource';
 export type { ThrottleBackoff } from './audit/retryThrottled';
 export {
+  failedFacts,
   gatherSetupFactsFrom,
   ownershipFacts,
   readRefusal,
+  transientFailures,
 } from './setup/gatherSetupFacts';
 export { AwsSetupFactSource } from './setup/factSource';
 export type { ImagesSample, SetupFactSource } from './setup/factSource';

@@ -42,7 +42,8 @@ const LISTING_PAGE_SIZE = 1000;
  * account and region (which the unclaimed repositories need anyway) instead of
  * one call per repository; where Backstage may describe repositories but not
  * list them, it falls back to one call per repository. Throttling that outlasts
- * the SDK's retries is backed off and tried again.
+ * the SDK's retries is backed off and tried again; a failure that remains is
+ * shared like an answer, and the gatherer makes it a failed fact.
  */
 export class AuditFactSource implements SetupFactSource {
   private readonly answers = new Map<string, Promise<unknown>>();
@@ -158,12 +159,22 @@ export class AuditFactSource implements SetupFactSource {
     );
   }
 
-  getPolicyDocument(
+  getDefaultPolicyVersion(
     role: RoleRef,
     policyArn: string,
-  ): Promise<PolicyDocumentFacts | null> {
+  ): Promise<string | null> {
     return this.once(`policy/${policyArn}`, () =>
-      this.direct.getPolicyDocument(role, policyArn),
+      this.direct.getDefaultPolicyVersion(role, policyArn),
+    );
+  }
+
+  getPolicyVersionDocument(
+    role: RoleRef,
+    policyArn: string,
+    versionId: string,
+  ): Promise<PolicyDocumentFacts | null> {
+    return this.once(`policy-version/${policyArn}/${versionId}`, () =>
+      this.direct.getPolicyVersionDocument(role, policyArn, versionId),
     );
   }
 

@@ -15,10 +15,14 @@ import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { AwsClients } from '../aws/clients';
-import { AwsThrottledError } from '../aws/errors';
 import { evaluateSetupChecks } from '../checks';
 import { readEcrConfig } from '../config';
-import { gatherSetupFacts, ownershipFacts } from '../setup/gatherSetupFacts';
+import {
+  failedFacts,
+  gatherSetupFacts,
+  ownershipFacts,
+  transientFailures,
+} from '../setup/gatherSetupFacts';
 import { createAuditSession } from './EcrAuditSession';
 
 // The audit's shared fact gathering against the emulator, through the real
@@ -387,6 +391,7 @@ describe('the audit session against the emulator', () => {
         session.listRepositories(ACCOUNT, REGION),
       ).resolves.toMatchObject({
         ok: false,
+        kind: 'denied',
         deniedAction: 'ecr:DescribeRepositories',
       });
     } finally {
@@ -414,17 +419,37 @@ describe('the audit session against the emulator', () => {
     expect(emulator.calls()['ecr:DescribeRepositories']).toBe(5);
   });
 
-  it('reports throttling that outlasts its own retries too as AwsThrottledError', async () => {
+  it('turns throttling that outlasts its own retries too into throttled facts, so the run goes on', async () => {
     const session = createAuditSession(clients, CONFIG, {
       attempts: 2,
       baseDelayMs: 5,
     });
     emulator.setFaults({ throttleRate: 1 });
     const { annotations, subject } = DEMO['payments-api'];
-    const error = await session
-      .getSetupFacts(annotations, subject)
-      .catch(e => e);
-    expect(error).toBeInstanceOf(AwsThrottledError);
+    const facts = await session.getSetupFacts(annotations, subject);
+    // Backed off once and asked again: the SDK's two tries, twice.
+    expect(emulator.calls()['ecr:ListTagsForResource']).toBe(4);
+    expect(facts.repositories[0].tags).toEqual({
+      ok: false,
+      kind: 'throttled',
+      operation: 'ecr:ListTagsForResource',
+      awsCode: 'ThrottlingException',
+      httpStatus: 400,
+      transient: true,
+    });
+    const failed = failedFacts(facts);
+    expect(new Set(failed.map(f => f.kind))).toEqual(new Set(['throttled']));
+    expect(transientFailures(facts)).toEqual(failed);
+    const checks = evaluateSetupChecks(facts);
+    expect(checks.find(c => c.id === 'repository-owner')).toMatchObject({
+      status: 'unknown',
+      detail:
+        'AWS throttled ecr:ListTagsForResource through every retry (HTTP 400, ThrottlingException), so Backstage cannot tell who the repository belongs to; nothing else of it is read or changed.',
+      remedy: 'AWS is throttling Backstage’s calls; try again shortly.',
+    });
+    expect(checks.filter(c => c.status !== 'unknown').map(c => c.id)).toEqual([
+      'annotation-valid',
+    ]);
   });
 
   it('shares a failure too: a run asks no question twice', async () => {
@@ -439,12 +464,26 @@ describe('the audit session against the emulator', () => {
         errorRate: 1,
         operations: ['ecr:ListTagsForResource'],
       });
-      const failing = await Promise.allSettled(
+      const failing = await Promise.all(
         [DEMO['payments-api'], DEMO['payments-api-again']].map(e =>
           session.getSetupFacts(e.annotations, e.subject),
         ),
       );
-      expect(failing.map(f => f.status)).toEqual(['rejected', 'rejected']);
+      // Each entity's facts say so, with the same failure.
+      for (const facts of failing) {
+        expect(facts.repositories[0].tags).toEqual({
+          ok: false,
+          kind: 'unavailable',
+          reason: 'server',
+          operation: 'ecr:ListTagsForResource',
+          awsCode: 'ServerException',
+          httpStatus: 500,
+          transient: true,
+        });
+        expect(facts.repositories[0].withheld).toBe(
+          'who payments-api belongs to is unknown: AWS failed ecr:ListTagsForResource (HTTP 500, ServerException)',
+        );
+      }
       await quiet(emulator);
       // One question (who the repository belongs to, asked first), which the
       // SDK tried twice (ecr.maxAttempts 2); nothing else of it was asked.

@@ -23,7 +23,11 @@ export type AuditSessionOptions = ThrottleBackoff;
  * older than the run.
  */
 export interface EcrAuditSession {
-  /** The same facts as `EcrService.getSetupFacts`, from the run's shared answers. */
+  /**
+   * The same facts as `EcrService.getSetupFacts`, from the run's shared
+   * answers. Throttling is backed off first; a call that still fails is a
+   * failed fact of every entity that needs it, so that the run completes.
+   */
   getSetupFacts(
     annotations: EcrAnnotationsResult,
     subject: OwnershipSubject,

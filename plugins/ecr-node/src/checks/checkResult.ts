@@ -3,7 +3,16 @@ import {
   SetupCheckId,
   SetupCheckStatus,
 } from '@backstage-ecr/plugin-ecr-common';
+import {
+  allowRemedy,
+  describeFailure,
+  FailedFact,
+  failureRemedy,
+  sentence,
+} from '../aws/call';
 import { RepositoryFacts, SetupFacts } from '../setup/facts';
+
+export { allowRemedy } from '../aws/call';
 
 /** A setup check: a pure function from the gathered facts to one result. */
 export type SetupCheckFunction = (facts: SetupFacts) => SetupCheck;
@@ -39,26 +48,93 @@ export function result(
   return { id, status, title: CHECK_TITLES[id], detail, ...extra };
 }
 
-/** The check could not run because Backstage's identity lacks these actions. */
-export function denied(
+/**
+ * A check that could not run because AWS calls it needs failed: `unknown`,
+ * with `detail` (which names each failure, see {@link describeFailure}), the
+ * remedy each kind of failure calls for and, for refusals, the IAM actions
+ * Backstage's identity needs (with `alsoRequired`, actions the same reads
+ * need beside the refused one).
+ */
+export function factUnknown(
   id: SetupCheckId,
+  failed: FailedFact | FailedFact[],
   detail: string,
-  requiredActions: string[],
+  options: { alsoRequired?: string[] } = {},
 ): SetupCheck {
-  const actions = [...new Set(requiredActions)].sort();
-  return result(id, 'unknown', detail, {
-    requiredActions: actions,
-    remedy: allowRemedy(actions),
-  });
+  return result(
+    id,
+    'unknown',
+    detail,
+    failureGuidance([failed].flat(), options.alsoRequired),
+  );
 }
 
-/** What to do when Backstage's own identity lacks actions. */
-export function allowRemedy(actions: string[]): string {
-  return `Allow the role Backstage uses ${[...new Set(actions)]
-    .sort()
-    .join(
-      ', ',
-    )} (see the least-privilege policy in the ECR backend plugin's README).`;
+/** One repository's verdict when a call it needs failed. */
+export function factVerdict(
+  fact: FailedFact,
+  detail: string,
+): RepositoryVerdict {
+  return { status: 'unknown', detail, ...failureGuidance([fact]) };
+}
+
+/** What to do about failed facts: one remedy per kind, and the refused actions. */
+function failureGuidance(
+  facts: FailedFact[],
+  alsoRequired: string[] = [],
+): Pick<SetupCheck, 'remedy' | 'requiredActions'> {
+  const refused = facts.flatMap(f =>
+    f.kind === 'denied' ? [f.deniedAction] : [],
+  );
+  const actions = refused.length
+    ? [...new Set([...refused, ...alsoRequired])].sort()
+    : [];
+  const remedies = [
+    ...new Set([
+      ...(actions.length ? [allowRemedy(actions)] : []),
+      ...facts.filter(f => f.kind !== 'denied').map(failureRemedy),
+    ]),
+  ];
+  return {
+    ...(remedies.length && { remedy: remedies.join('\n\n') }),
+    ...(actions.length && { requiredActions: actions }),
+  };
+}
+
+/** Each failure named, one sentence, for a detail. */
+export function failureSentence(fact: FailedFact, on?: string): string {
+  return `${sentence(describeFailure(fact, on))}.`;
+}
+
+/**
+ * The failed CodeBuild lookup, when that is why no pushing role is known: the
+ * checks of the role then name the failure rather than a missing role.
+ */
+export function projectLookupFailure(
+  facts: SetupFacts,
+): FailedFact | undefined {
+  const lookup = facts.pushRole.codeBuildProject?.lookup;
+  return lookup && !lookup.ok && !facts.pushRole.candidateRoleArn
+    ? lookup
+    : undefined;
+}
+
+/** "Not checked: …, so the pushing role is unknown (see …)." */
+export function roleUnknownDetail(failed: FailedFact): string {
+  return `Not checked: ${describeFailure(
+    failed,
+  )}, so the pushing role is unknown (see "${
+    CHECK_TITLES['push-role-found']
+  }").`;
+}
+
+/**
+ * The checks that could not answer (`unknown`): for counting, per check,
+ * how often a run could not tell.
+ */
+export function unknownChecks<C extends Pick<SetupCheck, 'id' | 'status'>>(
+  checks: readonly C[],
+): C[] {
+  return checks.filter(c => c.status === 'unknown');
 }
 
 const SEVERITY: Record<SetupCheckStatus, number> = {
@@ -105,14 +181,12 @@ export function perRepository(
   const requiredActions: string[] = [];
   for (const repository of facts.repositories) {
     if (!repository.settings.ok) {
-      requiredActions.push(repository.settings.deniedAction);
-      verdicts.push({
-        name: repository.name,
-        status: 'unknown',
-        detail: `Backstage may not call ${repository.settings.deniedAction} on ${repository.name}.`,
-        remedy: allowRemedy([repository.settings.deniedAction]),
-        requiredActions: [repository.settings.deniedAction],
-      });
+      const v = factVerdict(
+        repository.settings,
+        failureSentence(repository.settings, repository.name),
+      );
+      requiredActions.push(...(v.requiredActions ?? []));
+      verdicts.push({ ...v, name: repository.name });
       continue;
     }
     if (repository.settings.value === null) {
@@ -141,13 +215,20 @@ export function perRepository(
     .filter(Boolean)
     .join('\n');
   const status = worst(verdicts.map(v => v.status));
-  const remedies = verdicts
-    .filter(v => v.status !== 'pass' && v.remedy)
-    .map(v => v.remedy!);
+  const remedy = remedyOf(verdicts);
   const actions = [...new Set(requiredActions)].sort();
   return result(id, status, detail, {
-    ...(status !== 'pass' &&
-      remedies.length && { remedy: remedies.join('\n\n') }),
+    ...(status !== 'pass' && remedy && { remedy }),
     ...(actions.length && { requiredActions: actions }),
   });
+}
+
+/** The remedies of the verdicts that did not pass, each once. */
+export function remedyOf(verdicts: RepositoryVerdict[]): string | undefined {
+  const remedies = [
+    ...new Set(
+      verdicts.filter(v => v.status !== 'pass' && v.remedy).map(v => v.remedy!),
+    ),
+  ];
+  return remedies.length ? remedies.join('\n\n') : undefined;
 }

@@ -1,7 +1,14 @@
 import { SetupCheck } from '@backstage-ecr/plugin-ecr-common';
 import { CODEBUILD_MANAGED_POLICY_PREFIX, SetupFacts } from '../setup/facts';
 import { PUSH_ACTIONS } from '../setup/pushPolicy';
-import { CHECK_TITLES, denied, result } from './checkResult';
+import { describeFailure, sentence } from '../aws/call';
+import {
+  CHECK_TITLES,
+  factUnknown,
+  projectLookupFailure,
+  result,
+  roleUnknownDetail,
+} from './checkResult';
 import { actionsGranted } from './policyGrants';
 
 /**
@@ -13,10 +20,10 @@ export function checkCodeBuildManagedPolicy(facts: SetupFacts): SetupCheck {
   const attached = facts.attachedPolicies;
   const role = facts.pushRole.role;
   if (!attached && facts.pushRole.withheld && role && !role.ok) {
-    return denied(
+    return factUnknown(
       'codebuild-managed-policy',
+      role,
       `Not checked: ${facts.pushRole.withheld}, and its policies are read only once it is known to belong to this entity.`,
-      [role.deniedAction],
     );
   }
   if (!attached && facts.pushRole.withheld) {
@@ -24,6 +31,14 @@ export function checkCodeBuildManagedPolicy(facts: SetupFacts): SetupCheck {
       'codebuild-managed-policy',
       'unknown',
       `Not checked: ${facts.pushRole.withheld} (see "${CHECK_TITLES['push-role-owner']}").`,
+    );
+  }
+  const lookupFailed = projectLookupFailure(facts);
+  if (!attached && lookupFailed) {
+    return factUnknown(
+      'codebuild-managed-policy',
+      lookupFailed,
+      roleUnknownDetail(lookupFailed),
     );
   }
   if (!attached) {
@@ -34,10 +49,12 @@ export function checkCodeBuildManagedPolicy(facts: SetupFacts): SetupCheck {
     );
   }
   if (!attached.ok) {
-    return denied(
+    return factUnknown(
       'codebuild-managed-policy',
-      `Backstage may not call ${attached.deniedAction}, so it cannot read the role's policies.`,
-      [attached.deniedAction],
+      attached,
+      `${sentence(
+        describeFailure(attached),
+      )}, so Backstage cannot read the role's policies.`,
     );
   }
   const managed = attached.value.filter(p =>
@@ -50,8 +67,8 @@ export function checkCodeBuildManagedPolicy(facts: SetupFacts): SetupCheck {
       `No CodeBuild-managed ${CODEBUILD_MANAGED_POLICY_PREFIX}* policy is attached to the role.`,
     );
   }
-  const deniedReads = managed.flatMap(p =>
-    p.document && !p.document.ok ? [p.document.deniedAction] : [],
+  const failedReads = managed.flatMap(p =>
+    p.document && !p.document.ok ? [{ name: p.name, fact: p.document }] : [],
   );
   const editors = managed.flatMap(p => {
     if (!p.document?.ok || !p.document.value) return [];
@@ -79,15 +96,16 @@ export function checkCodeBuildManagedPolicy(facts: SetupFacts): SetupCheck {
       },
     );
   }
-  if (deniedReads.length) {
-    return denied(
+  if (failedReads.length) {
+    return factUnknown(
       'codebuild-managed-policy',
-      `${managed
-        .map(p => p.name)
-        .join(', ')} is attached, but Backstage may not call ${[
-        ...new Set(deniedReads),
-      ].join(', ')} to read it.`,
-      [...deniedReads, 'iam:GetPolicy', 'iam:GetPolicyVersion'],
+      failedReads.map(r => r.fact),
+      `${failedReads
+        .map(r => r.name)
+        .join(', ')} is attached, but Backstage could not read it: ${[
+        ...new Set(failedReads.map(r => describeFailure(r.fact))),
+      ].join('; ')}.`,
+      { alsoRequired: ['iam:GetPolicy', 'iam:GetPolicyVersion'] },
     );
   }
   return result(

@@ -1,7 +1,14 @@
 import { SetupCheck } from '@backstage-ecr/plugin-ecr-common';
 import { repositoryUri } from '../images/repositoryUri';
 import { SetupFacts } from '../setup/facts';
-import { allowRemedy, RepositoryVerdict, result, worst } from './checkResult';
+import {
+  factVerdict,
+  failureSentence,
+  remedyOf,
+  RepositoryVerdict,
+  result,
+  worst,
+} from './checkResult';
 
 /** `images-present`: at least one image has been pushed (warn if none). */
 export function checkImagesPresent(facts: SetupFacts): SetupCheck {
@@ -9,12 +16,7 @@ export function checkImagesPresent(facts: SetupFacts): SetupCheck {
     facts.repositories.map(repository => {
       const { name, settings, images } = repository;
       if (!settings.ok) {
-        return {
-          name,
-          status: 'unknown',
-          detail: `Backstage may not call ${settings.deniedAction}.`,
-          requiredActions: [settings.deniedAction],
-        };
+        return { name, ...factVerdict(settings, failureSentence(settings)) };
       }
       if (settings.value === null) {
         return {
@@ -27,12 +29,7 @@ export function checkImagesPresent(facts: SetupFacts): SetupCheck {
         return { name, status: 'unknown', detail: 'The images were not read.' };
       }
       if (!images.ok) {
-        return {
-          name,
-          status: 'unknown',
-          detail: `Backstage may not call ${images.deniedAction}.`,
-          requiredActions: [images.deniedAction],
-        };
+        return { name, ...factVerdict(images, failureSentence(images)) };
       }
       if (images.value.count === 0) {
         return {
@@ -73,8 +70,8 @@ export function checkImagesPresent(facts: SetupFacts): SetupCheck {
         }\ndocker push ${uri}:TAG`;
       })
       .join('\n')}`;
-  } else if (status === 'unknown' && requiredActions.length) {
-    remedy = allowRemedy(requiredActions);
+  } else if (status === 'unknown') {
+    remedy = remedyOf(verdicts);
   }
   return result(
     'images-present',

@@ -119,7 +119,7 @@ function withBindings(facts: SetupFacts, checks: SetupCheck[]): SetupCheck[] {
   });
 }
 
-export { CHECK_TITLES } from './checkResult';
+export { CHECK_TITLES, unknownChecks } from './checkResult';
 export type { SetupCheckFunction } from './checkResult';
 export { checkAnnotationValid } from './annotationValid';
 export { checkRepositoryExists } from './repositoryExists';

@@ -1,6 +1,6 @@
 import { SetupCheck } from '@backstage-ecr/plugin-ecr-common';
 import { SetupFacts } from '../setup/facts';
-import { allowRemedy, perRepository } from './checkResult';
+import { factVerdict, failureSentence, perRepository } from './checkResult';
 
 /** The lifecycle policy suggested (and used when creating repositories, DESIGN §7). */
 export const EXPIRE_UNTAGGED_LIFECYCLE_POLICY = {
@@ -30,12 +30,7 @@ export function checkLifecyclePolicy(facts: SetupFacts): SetupCheck {
       };
     }
     if (!policy.ok) {
-      return {
-        status: 'unknown',
-        detail: `Backstage may not call ${policy.deniedAction}.`,
-        remedy: allowRemedy([policy.deniedAction]),
-        requiredActions: [policy.deniedAction],
-      };
+      return factVerdict(policy, failureSentence(policy));
     }
     if (policy.value.exists) {
       return { status: 'pass', detail: 'A lifecycle policy is set.' };

@@ -1,6 +1,7 @@
 import { SetupCheck } from '@backstage-ecr/plugin-ecr-common';
 import { SetupFacts } from '../setup/facts';
-import { denied, result } from './checkResult';
+import { describeFailure, sentence } from '../aws/call';
+import { factUnknown, result } from './checkResult';
 
 /** `not-root-credentials`: Backstage's AWS identity is not an account root user. */
 export function checkNotRootCredentials(facts: SetupFacts): SetupCheck {
@@ -28,14 +29,22 @@ export function checkNotRootCredentials(facts: SetupFacts): SetupCheck {
       },
     );
   }
-  const deniedIdentities = identities.flatMap(i =>
-    i.identity.ok ? [] : [i.identity.deniedAction],
+  const failed = identities.flatMap(i =>
+    i.identity.ok ? [] : [{ accountId: i.accountId, fact: i.identity }],
   );
-  if (deniedIdentities.length) {
-    return denied(
+  if (failed.length) {
+    return factUnknown(
       'not-root-credentials',
-      `Backstage may not call ${deniedIdentities[0]}, so it cannot tell which identity it uses.`,
-      deniedIdentities,
+      failed.map(f => f.fact),
+      `${sentence(
+        failed
+          .map(f => describeFailure(f.fact, `account ${f.accountId}`))
+          .join('; '),
+      )}, so Backstage cannot tell which identity it uses${
+        failed.length === 1 && identities.length === 1
+          ? ''
+          : ` in ${failed.length === 1 ? 'that account' : 'those accounts'}`
+      }.`,
     );
   }
   // Say what kind of identity it is, not its name: the answer goes to every

@@ -7,7 +7,14 @@ import {
   pushPolicyName,
   REPOSITORY_PUSH_ACTIONS,
 } from '../setup/pushPolicy';
-import { CHECK_TITLES, denied, result } from './checkResult';
+import { describeFailure, sentence } from '../aws/call';
+import {
+  CHECK_TITLES,
+  factUnknown,
+  projectLookupFailure,
+  result,
+  roleUnknownDetail,
+} from './checkResult';
 
 function isAllowed(
   decisions: PushDecision[],
@@ -33,16 +40,24 @@ export function checkPushPermissions(facts: SetupFacts): SetupCheck {
   const simulation = facts.pushPermissions;
   if (!simulation && facts.pushRole.withheld) {
     if (role && !role.ok) {
-      return denied(
+      return factUnknown(
         'push-permissions',
+        role,
         `Not checked: ${facts.pushRole.withheld}, and its permissions are read only once it is known to belong to this entity.`,
-        [role.deniedAction],
       );
     }
     return result(
       'push-permissions',
       'unknown',
       `Not checked: ${facts.pushRole.withheld} (see "${CHECK_TITLES['push-role-owner']}").`,
+    );
+  }
+  const lookupFailed = projectLookupFailure(facts);
+  if (!simulation && lookupFailed) {
+    return factUnknown(
+      'push-permissions',
+      lookupFailed,
+      roleUnknownDetail(lookupFailed),
     );
   }
   if (!simulation || !roleArn) {
@@ -53,10 +68,12 @@ export function checkPushPermissions(facts: SetupFacts): SetupCheck {
     );
   }
   if (!simulation.ok) {
-    return denied(
+    return factUnknown(
       'push-permissions',
-      `Backstage may not call ${simulation.deniedAction}, so it cannot check what ${roleArn} may do.`,
-      [simulation.deniedAction],
+      simulation,
+      `${sentence(
+        describeFailure(simulation),
+      )}, so Backstage cannot check what ${roleArn} may do.`,
     );
   }
   const decisions = simulation.value;

@@ -4,7 +4,8 @@ import {
   SetupCheck,
 } from '@backstage-ecr/plugin-ecr-common';
 import { SetupFacts } from '../setup/facts';
-import { denied, result } from './checkResult';
+import { describeFailure, sentence } from '../aws/call';
+import { factUnknown, result } from './checkResult';
 
 /**
  * `push-role-found`: the role that pushes images is known, from the CodeBuild
@@ -24,10 +25,14 @@ export function checkPushRoleFound(facts: SetupFacts): SetupCheck {
     );
   }
   if (project && !project.lookup.ok) {
-    return denied(
+    return factUnknown(
       'push-role-found',
-      `Backstage may not call ${project.lookup.deniedAction}, so it cannot read the service role of CodeBuild project ${project.name}.`,
-      [project.lookup.deniedAction],
+      project.lookup,
+      `${sentence(
+        describeFailure(project.lookup),
+      )}, so Backstage cannot read the service role of CodeBuild project ${
+        project.name
+      }.`,
     );
   }
   if (project?.lookup.ok && !project.lookup.value.found) {
@@ -79,10 +84,14 @@ export function checkPushRoleFound(facts: SetupFacts): SetupCheck {
     );
   }
   if (!role.ok) {
-    return denied(
+    return factUnknown(
       'push-role-found',
-      `The role is ${pushRole.candidateRoleArn} (${from}), but Backstage may not call ${role.deniedAction} to confirm that it exists.`,
-      [role.deniedAction],
+      role,
+      `The role is ${
+        pushRole.candidateRoleArn
+      } (${from}), but Backstage cannot confirm that it exists: ${describeFailure(
+        role,
+      )}.`,
     );
   }
   if (!role.value.exists) {

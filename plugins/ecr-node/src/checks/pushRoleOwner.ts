@@ -8,7 +8,14 @@ import {
 import { SetupFacts } from '../setup/facts';
 import { roleRefusal } from '../setup/gatherSetupFacts';
 import { roleArnMatches } from '../writes/allowedTargets';
-import { CHECK_TITLES, denied, result } from './checkResult';
+import { describeFailure, sentence } from '../aws/call';
+import {
+  CHECK_TITLES,
+  factUnknown,
+  projectLookupFailure,
+  result,
+  roleUnknownDetail,
+} from './checkResult';
 
 /**
  * `push-role-owner`: the pushing role belongs to the entity, by its own tags
@@ -25,6 +32,14 @@ export function checkPushRoleOwner(facts: SetupFacts): SetupCheck {
     );
   }
   const role = pushRole.role;
+  const lookupFailed = projectLookupFailure(facts);
+  if (!role && lookupFailed) {
+    return factUnknown(
+      'push-role-owner',
+      lookupFailed,
+      roleUnknownDetail(lookupFailed),
+    );
+  }
   if (!role) {
     return result(
       'push-role-owner',
@@ -35,10 +50,12 @@ export function checkPushRoleOwner(facts: SetupFacts): SetupCheck {
     );
   }
   if (!role.ok) {
-    return denied(
+    return factUnknown(
       'push-role-owner',
-      `Backstage may not call ${role.deniedAction}, so it cannot tell who ${pushRole.candidateRoleArn} belongs to; its permissions are not read and no push access is offered.`,
-      [role.deniedAction],
+      role,
+      `${sentence(describeFailure(role))}, so Backstage cannot tell who ${
+        pushRole.candidateRoleArn
+      } belongs to; its permissions are not read and no push access is offered.`,
     );
   }
   if (!role.value.exists) {

@@ -1,6 +1,7 @@
 import { SetupCheck } from '@backstage-ecr/plugin-ecr-common';
 import { SetupFacts } from '../setup/facts';
-import { allowRemedy, result } from './checkResult';
+import { describeFailure, FailedFact, sentence } from '../aws/call';
+import { factUnknown, result } from './checkResult';
 
 /** `repository-exists`: every annotated repository exists. */
 export function checkRepositoryExists(facts: SetupFacts): SetupCheck {
@@ -8,9 +9,9 @@ export function checkRepositoryExists(facts: SetupFacts): SetupCheck {
   const missing = facts.repositories.filter(
     r => r.settings.ok && r.settings.value === null,
   );
-  const denied: string[] = [];
+  const failed: Array<{ name: string; fact: FailedFact }> = [];
   for (const r of facts.repositories) {
-    if (!r.settings.ok) denied.push(r.settings.deniedAction);
+    if (!r.settings.ok) failed.push({ name: r.name, fact: r.settings });
     else if (r.settings.value !== null) existing.push(r.name);
   }
   if (missing.length) {
@@ -35,17 +36,21 @@ export function checkRepositoryExists(facts: SetupFacts): SetupCheck {
       },
     );
   }
-  if (denied.length) {
-    return result(
+  if (failed.length) {
+    return factUnknown(
       'repository-exists',
-      'unknown',
-      `Backstage may not call ${[...new Set(denied)].join(
-        ', ',
-      )}, so it cannot tell whether the repository exists.`,
-      {
-        requiredActions: [...new Set(denied)].sort(),
-        remedy: allowRemedy(denied),
-      },
+      failed.map(f => f.fact),
+      `${sentence(
+        failed.map(f => describeFailure(f.fact, f.name)).join('; '),
+      )}, so Backstage cannot tell whether ${
+        failed.length === 1 ? 'the repository exists' : 'they exist'
+      }.${
+        existing.length
+          ? ` ${existing.join(', ')} ${
+              existing.length === 1 ? 'exists' : 'exist'
+            }.`
+          : ''
+      }`,
     );
   }
   return result(

@@ -4,8 +4,10 @@ import {
   SetupCheck,
 } from '@backstage-ecr/plugin-ecr-common';
 import { SetupFacts } from '../setup/facts';
+import { describeFailure, sentence } from '../aws/call';
 import {
-  allowRemedy,
+  factVerdict,
+  remedyOf,
   RepositoryVerdict,
   result,
   worst,
@@ -40,10 +42,12 @@ export function checkRepositoryOwner(facts: SetupFacts): SetupCheck {
       if (!tags.ok) {
         return {
           name,
-          status: 'unknown',
-          detail: `Backstage may not call ${tags.deniedAction}, so it cannot tell who the repository belongs to; nothing else of it is read or changed.`,
-          remedy: allowRemedy([tags.deniedAction]),
-          requiredActions: [tags.deniedAction],
+          ...factVerdict(
+            tags,
+            `${sentence(
+              describeFailure(tags),
+            )}, so Backstage cannot tell who the repository belongs to; nothing else of it is read or changed.`,
+          ),
         };
       }
       if (tags.value === null) {
@@ -88,9 +92,7 @@ export function checkRepositoryOwner(facts: SetupFacts): SetupCheck {
   }
   const several = verdicts.length > 1;
   const status = worst(verdicts.map(v => v.status));
-  const remedies = verdicts
-    .filter(v => v.status !== 'pass' && v.remedy)
-    .map(v => v.remedy!);
+  const remedy = remedyOf(verdicts);
   const actions = [
     ...new Set(verdicts.flatMap(v => v.requiredActions ?? [])),
   ].sort();
@@ -101,8 +103,7 @@ export function checkRepositoryOwner(facts: SetupFacts): SetupCheck {
       .map(v => (several ? `${v.name}: ${v.detail}` : v.detail))
       .join('\n'),
     {
-      ...(status !== 'pass' &&
-        remedies.length && { remedy: remedies.join('\n\n') }),
+      ...(status !== 'pass' && remedy && { remedy }),
       ...(actions.length && { requiredActions: actions }),
     },
   );

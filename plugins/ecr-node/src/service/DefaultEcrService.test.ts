@@ -369,7 +369,8 @@ describe('DefaultEcrService against the emulator', () => {
       const checks = other.service.evaluateSetupChecks(facts);
       // Who the repository belongs to comes first: until Backstage may read
       // its tags, nothing else of it is read, and the checks that look into
-      // it say so.
+      // it say so. The checks of the pushing role name the project lookup:
+      // without it no role is known.
       expect(
         Object.fromEntries(checks.map(c => [c.id, c.requiredActions])),
       ).toEqual({
@@ -381,18 +382,18 @@ describe('DefaultEcrService against the emulator', () => {
         encryption: undefined,
         'push-role-found': ['codebuild:BatchGetProjects'],
         'push-permissions': undefined,
-        'codebuild-managed-policy': undefined,
+        'codebuild-managed-policy': ['codebuild:BatchGetProjects'],
         // Like AWS, the emulator answers GetCallerIdentity whatever the policies.
         'not-root-credentials': undefined,
         'images-present': undefined,
         'repository-owner': ['ecr:ListTagsForResource'],
-        'push-role-owner': undefined,
+        'push-role-owner': ['codebuild:BatchGetProjects'],
       });
       const byId = Object.fromEntries(checks.map(c => [c.id, c]));
       expect(byId['repository-exists']).toMatchObject({
         status: 'unknown',
         detail:
-          'Not checked: who payments-api belongs to is unknown: Backstage may not call ecr:ListTagsForResource.',
+          'Not checked: who payments-api belongs to is unknown: Backstage may not call ecr:ListTagsForResource (HTTP 400, AccessDeniedException).',
       });
       expect(emulator.calls()['ecr:DescribeRepositories']).toBeUndefined();
     } finally {

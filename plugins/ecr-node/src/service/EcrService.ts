@@ -46,7 +46,10 @@ export interface EcrService {
 
   /**
    * What the setup checks need, gathered from AWS (plain data, JSON-safe),
-   * only as far as AWS says the resources belong to `subject`.
+   * only as far as AWS says the resources belong to `subject`. A failing AWS
+   * call becomes a failed fact, never an error: only the checks that need it
+   * are unknown. `transientFailures(facts)` says whether any failure may pass
+   * (throttling, a 5xx, the network).
    */
   getSetupFacts(
     annotations: EcrAnnotationsResult,

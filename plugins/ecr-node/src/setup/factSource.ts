@@ -39,7 +39,7 @@ export interface ImagesSample {
 
 /**
  * The AWS reads behind the setup facts, one method per question. Each method
- * answers or throws the SDK's error; turning refusals into denied facts is the
+ * answers or throws the SDK's error; turning failures into failed facts is the
  * gatherer's job. The entity route reads AWS directly
  * ({@link AwsSetupFactSource}); the audit shares one answer per question
  * across every entity of a run.
@@ -69,10 +69,16 @@ export interface SetupFactSource {
   listAttachedRolePolicies(
     role: RoleRef,
   ): Promise<Array<{ arn: string; name: string }>>;
-  /** GetPolicy and GetPolicyVersion: the default version's document. */
-  getPolicyDocument(
+  /** GetPolicy: the id of the policy's default version, or null when it names none. */
+  getDefaultPolicyVersion(
     role: RoleRef,
     policyArn: string,
+  ): Promise<string | null>;
+  /** GetPolicyVersion: that version's document, or null when it does not parse. */
+  getPolicyVersionDocument(
+    role: RoleRef,
+    policyArn: string,
+    versionId: string,
   ): Promise<PolicyDocumentFacts | null>;
   /** GetCallerIdentity in one account. */
   getCallerIdentity(
@@ -296,17 +302,22 @@ export class AwsSetupFactSource implements SetupFactSource {
     return policies;
   }
 
-  async getPolicyDocument(
+  async getDefaultPolicyVersion(
     role: RoleRef,
     policyArn: string,
+  ): Promise<string | null> {
+    const described = await this.clients
+      .iam(role.accountId, role.partition)
+      .send(new GetPolicyCommand({ PolicyArn: policyArn }));
+    return described.Policy?.DefaultVersionId || null;
+  }
+
+  async getPolicyVersionDocument(
+    role: RoleRef,
+    policyArn: string,
+    versionId: string,
   ): Promise<PolicyDocumentFacts | null> {
-    const iam = this.clients.iam(role.accountId, role.partition);
-    const described = await iam.send(
-      new GetPolicyCommand({ PolicyArn: policyArn }),
-    );
-    const versionId = described.Policy?.DefaultVersionId;
-    if (!versionId) return null;
-    const version = await iam.send(
+    const version = await this.clients.iam(role.accountId, role.partition).send(
       new GetPolicyVersionCommand({
         PolicyArn: policyArn,
         VersionId: versionId,

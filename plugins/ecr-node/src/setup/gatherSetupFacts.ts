@@ -10,7 +10,7 @@ import {
   RepositoryRef,
 } from '@backstage-ecr/plugin-ecr-common';
 import { roleArnMatches } from '../writes/allowedTargets';
-import { Fact, gatherFact } from '../aws/call';
+import { describeFailure, Fact, FailedFact, gatherFact } from '../aws/call';
 import { AwsClients } from '../aws/clients';
 import { EcrConfig } from '../config';
 import {
@@ -56,8 +56,10 @@ export function ownershipFacts(
  * belongs to someone else; a role's permissions and policies are read only
  * when it matches `ecr.iam.allowedRoleArnPatterns` and belongs to the entity
  * (itself, or through the CodeBuild project whose service role it is). Calls
- * that do not depend on each other run together; a refusal of Backstage's
- * identity becomes a denied fact, so that the other checks still answer.
+ * that do not depend on each other run together. Any failure of an AWS call
+ * (a refusal, throttling, a server error, an answer that is not AWS's, the
+ * network) becomes a failed fact, so that only the checks that need it are
+ * unknown: this never throws for an AWS failure.
  */
 export function gatherSetupFacts(
   clients: AwsClients,
@@ -153,7 +155,9 @@ async function gatherRepository(
       ...repository,
       tags,
       settings: tags,
-      withheld: `who ${repository.name} belongs to is unknown: Backstage may not call ${tags.deniedAction}`,
+      withheld: `who ${
+        repository.name
+      } belongs to is unknown: ${describeFailure(tags)}`,
     };
   }
   if (tags.value === null) {
@@ -246,7 +250,9 @@ async function gatherPushRole(
     source.getRole(role),
   );
   if (!facts.role.ok) {
-    facts.withheld = `who the role belongs to is unknown: Backstage may not call ${facts.role.deniedAction}`;
+    facts.withheld = `who the role belongs to is unknown: ${describeFailure(
+      facts.role,
+    )}`;
     return facts;
   }
   if (!facts.role.value.exists) return facts;
@@ -380,10 +386,21 @@ async function gatherAttachedPolicies(
       if (!policy.name.startsWith(CODEBUILD_MANAGED_POLICY_PREFIX)) {
         return policy;
       }
+      const version = await gatherFact('iam:GetPolicy', policy.arn, () =>
+        source.getDefaultPolicyVersion(role.value, policy.arn),
+      );
+      if (!version.ok || version.value === null) {
+        return {
+          ...policy,
+          document: version.ok ? { ok: true as const, value: null } : version,
+        };
+      }
+      const versionId = version.value;
       const document = await gatherFact(
         'iam:GetPolicyVersion',
         policy.arn,
-        () => source.getPolicyDocument(role.value, policy.arn),
+        () =>
+          source.getPolicyVersionDocument(role.value, policy.arn, versionId),
       );
       return { ...policy, document };
     }),
@@ -419,4 +436,32 @@ async function gatherCallerIdentities(
       ),
     })),
   );
+}
+
+/**
+ * Every failed fact of a gathering, each once: a repository whose tags could
+ * not be read carries the same failure as its settings, and it is listed once.
+ */
+export function failedFacts(facts: SetupFacts): FailedFact[] {
+  const all: Array<Fact<unknown> | undefined> = [];
+  for (const r of facts.repositories) {
+    if (r.tags && !r.tags.ok) all.push(r.tags);
+    else all.push(r.tags, r.settings, r.lifecyclePolicy, r.images);
+  }
+  all.push(facts.pushRole.codeBuildProject?.lookup, facts.pushRole.role);
+  all.push(facts.pushPermissions, facts.attachedPolicies);
+  if (facts.attachedPolicies?.ok) {
+    all.push(...facts.attachedPolicies.value.map(p => p.document));
+  }
+  all.push(...facts.callerIdentities.map(i => i.identity));
+  return all.filter((fact): fact is FailedFact => fact?.ok === false);
+}
+
+/**
+ * The failures of a gathering that may pass by themselves: throttling, HTTP
+ * 5xx (but 501), the network. When there are any, a caller holding an
+ * earlier answer without them may serve that one, marked stale, instead.
+ */
+export function transientFailures(facts: SetupFacts): FailedFact[] {
+  return failedFacts(facts).filter(f => f.transient);
 }

@@ -444,7 +444,7 @@ describe('createRepository', () => {
       expect(error).toBeInstanceOf(AwsServiceError);
       expect(error.statusCode).toBe(502);
       expect(error.message).toBe(
-        'AWS failed ecr:PutLifecyclePolicy on arn:aws:ecr:eu-west-2:123412341234:repository/inventory-service (ServerException); the repository this request had created was deleted again, so nothing is left half-done; try again',
+        'AWS failed ecr:PutLifecyclePolicy on arn:aws:ecr:eu-west-2:123412341234:repository/inventory-service (HTTP 500, ServerException); the repository this request had created was deleted again, so nothing is left half-done; try again',
       );
       expect(repositoryIn(emulator, 'inventory-service')).toBeUndefined();
       expect(writeCalls(emulator)).toEqual({

@@ -266,13 +266,19 @@ async function rollBack(
 /** The same failure, with what became of the repository added to its message. */
 function withOutcome(error: MappedAwsError, outcome: string): MappedAwsError {
   const message = `${error.message}; ${outcome}`;
+  const details = { httpStatus: error.httpStatus, transient: error.transient };
   if (error instanceof AwsAccessDeniedError) {
-    return new AwsAccessDeniedError(message, error.awsCode, error.action);
+    return new AwsAccessDeniedError(
+      message,
+      error.awsCode,
+      error.action,
+      details,
+    );
   }
   if (error instanceof AwsThrottledError) {
-    return new AwsThrottledError(message, error.awsCode, error.action);
+    return new AwsThrottledError(message, error.awsCode, error.action, details);
   }
-  return new AwsServiceError(message, error.awsCode, error.action);
+  return new AwsServiceError(message, error.awsCode, error.action, details);
 }
 
 /** The repository's settings, tags and lifecycle policy; undefined when it does not exist. */

@@ -363,7 +363,7 @@ describe('grantPushAccess', () => {
         subject: POC,
       }),
     ).rejects.toThrow(
-      `AWS failed iam:PutRolePolicy on ${POC_ROLE_ARN} (ServiceFailureException)`,
+      `AWS failed iam:PutRolePolicy on ${POC_ROLE_ARN} (HTTP 500, ServiceFailureException)`,
     );
     expect(roleIn(emulator, POC_ROLE).inlinePolicies.size).toBe(0);
   });

@@ -2,7 +2,7 @@ import {
   parseRepositoryArn,
   RepositoryRef,
 } from '@backstage-ecr/plugin-ecr-common';
-import { Fact } from '../../aws/call';
+import { Fact, FailedFact } from '../../aws/call';
 import { OwnershipFacts, RepositoryFacts, SetupFacts } from '../../setup/facts';
 
 export const REPO_ARN =
@@ -40,9 +40,67 @@ export function ok<T>(value: T): Fact<T> {
   return { ok: true, value };
 }
 
+/** AWS refused Backstage's identity `action`, as IAM answers a refusal. */
 export function deniedFact<T>(action: string): Fact<T> {
-  return { ok: false, deniedAction: action, awsCode: 'AccessDenied' };
+  return {
+    ok: false,
+    kind: 'denied',
+    operation: action,
+    deniedAction: action,
+    awsCode: 'AccessDenied',
+    httpStatus: 403,
+    transient: false,
+  };
 }
+
+/** How each kind of failure of `operation` reaches the facts. */
+export const FAILURES = {
+  /** IAM failing on its side. */
+  serviceFailure: (operation: string): FailedFact => ({
+    ok: false,
+    kind: 'unavailable',
+    reason: 'server',
+    operation,
+    awsCode: 'ServiceFailureException',
+    httpStatus: 500,
+    transient: true,
+  }),
+  /** An endpoint answering an HTML 500 page the SDK could not read. */
+  html500: (operation: string): FailedFact => ({
+    ok: false,
+    kind: 'unavailable',
+    reason: 'server',
+    operation,
+    awsCode: 'SyntaxError',
+    httpStatus: 500,
+    transient: true,
+  }),
+  /** An endpoint that says it does not implement the operation. */
+  notImplemented: (operation: string): FailedFact => ({
+    ok: false,
+    kind: 'unavailable',
+    reason: 'not-implemented',
+    operation,
+    awsCode: 'UnknownError',
+    httpStatus: 501,
+    transient: false,
+  }),
+  throttled: (operation: string): FailedFact => ({
+    ok: false,
+    kind: 'throttled',
+    operation,
+    awsCode: 'ThrottlingException',
+    httpStatus: 400,
+    transient: true,
+  }),
+  unreachable: (operation: string): FailedFact => ({
+    ok: false,
+    kind: 'unreachable',
+    operation,
+    awsCode: 'ECONNREFUSED',
+    transient: true,
+  }),
+};
 
 export function repoRef(arn = REPO_ARN): RepositoryRef {
   const parsed = parseRepositoryArn(arn);

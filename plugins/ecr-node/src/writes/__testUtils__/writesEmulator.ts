@@ -212,6 +212,8 @@ export function serviceFor(
     regions?: string[];
     /** `ecr.ownership`. */
     ownership?: Record<string, string>;
+    /** Where the clients send their calls, when not to the emulator itself (a proxy in front of it). */
+    endpoint?: string;
   } = {},
 ) {
   const keys = options.keys ?? {
@@ -222,7 +224,7 @@ export function serviceFor(
     aws: { accounts: [{ accountId: ACCOUNT, ...keys }] },
     ecr: {
       allowedAccounts: [ACCOUNT],
-      endpoint: emulator.url,
+      endpoint: options.endpoint ?? emulator.url,
       maxAttempts: 2,
       iam: {
         allowedRoleArnPatterns: options.allowedRoleArnPatterns ?? ROLE_PATTERNS,
