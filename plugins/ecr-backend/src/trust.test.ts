@@ -85,7 +85,10 @@ describe('a team registering its own catalog-info.yaml', () => {
   let backend: TestBackend;
 
   const inlinePolicies = (role: string) => [
-    ...emulator.state.accounts.get(ACCOUNT)!.roles.get(role)!.inlinePolicies.keys(),
+    ...emulator.state.accounts
+      .get(ACCOUNT)!
+      .roles.get(role)!
+      .inlinePolicies.keys(),
   ];
 
   beforeAll(async () => {
@@ -98,9 +101,7 @@ describe('a team registering its own catalog-info.yaml', () => {
       }
       res.writeHead(404).end();
     });
-    await new Promise<void>(resolve =>
-      gitHost.listen(0, '127.0.0.1', resolve),
-    );
+    await new Promise<void>(resolve => gitHost.listen(0, '127.0.0.1', resolve));
     const host = `127.0.0.1:${(gitHost.address() as AddressInfo).port}`;
     const config = testBackendConfig(emulator.url);
     backend = await startTestBackend({
@@ -183,7 +184,9 @@ describe('a team registering its own catalog-info.yaml', () => {
       .get('/api/catalog/entities')
       .set('Authorization', GUEST);
     throw new Error(
-      `The catalog never showed ${names.join(', ')}: ${all.status} ${all.text.slice(0, 3000)}`,
+      `The catalog never showed ${names.join(', ')}: ${
+        all.status
+      } ${all.text.slice(0, 3000)}`,
     );
   }
 
@@ -234,7 +237,7 @@ describe('a team registering its own catalog-info.yaml', () => {
     expect(inlinePolicies(PAYMENTS_ROLE)).toEqual(before);
   });
 
-  it("says whose resources they are in the setup checks, without reading into them", async () => {
+  it('says whose resources they are in the setup checks, without reading into them', async () => {
     emulator.resetCalls();
     const res = await request(backend.server)
       .get(`${entityPath('payments-mirror')}/setup`)

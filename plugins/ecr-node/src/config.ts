@@ -131,7 +131,6 @@ export function readEcrConfig(config: Config): EcrConfig {
   };
 }
 
-
 function readUnboundPolicy(value: string | undefined): UnboundReadPolicy {
   if (value === undefined) return 'read-only';
   if ((UNBOUND_READ_POLICIES as readonly string[]).includes(value)) {

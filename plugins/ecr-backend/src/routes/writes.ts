@@ -124,7 +124,7 @@ export function createWriteRoutes(options: WriteRoutesOptions): express.Router {
     async (req, res) => {
       await audited(req, 'push-access-grant', async meta => {
         const dryRun = dryRunOf(req);
-      meta.dryRun = dryRun;
+        meta.dryRun = dryRun;
         await requireUser(req);
         const { entity, entityRef } = await authorizeEntity(
           req,

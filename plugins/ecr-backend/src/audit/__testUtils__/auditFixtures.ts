@@ -88,7 +88,9 @@ export function ecrServiceFor(
       maxAttempts: 2,
       // As the demo: the build roles Backstage may inspect.
       iam: {
-        allowedRoleArnPatterns: ['arn:aws:iam::*:role/service-role/codebuild-*'],
+        allowedRoleArnPatterns: [
+          'arn:aws:iam::*:role/service-role/codebuild-*',
+        ],
       },
     },
   });
