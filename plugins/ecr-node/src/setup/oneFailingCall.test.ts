@@ -30,13 +30,13 @@ import {
 } from './gatherSetupFacts';
 
 // "One failing call costs one check, never the page or the audit": the real
-// SDK over HTTP, through a proxy in front of the emulator that answers one
-// operation as a server that is not AWS would (an HTML 500 page, an XML 403
-// on a JSON service, a dropped connection), or the emulator failing it as AWS
-// does (a server error, throttling through every retry). Gathering always
-// answers; exactly the checks that need the broken call are unknown, each
-// naming the operation, the HTTP status and the AWS code; every other check
-// is the same as in an unbroken run.
+// SDK over HTTP against the emulator, which fails one operation as AWS does
+// (a server error, throttling through every retry) or as a server that is not
+// AWS would (its notImplemented HTML 500 page, its xml403 on a JSON service);
+// a proxy in front of it drops the connection, or answers HTTP 501, which the
+// emulator does not. Gathering always answers; exactly the checks that need
+// the broken call are unknown, each naming the operation, the HTTP status and
+// the AWS code; every other check is the same as in an unbroken run.
 
 /** Team A's proof-of-concept: its repository, and its CodeBuild project's role with a CodeBuildBasePolicy-* policy. */
 const POC: EcrAnnotations = {
@@ -83,7 +83,7 @@ const DEPENDENT_CHECKS: Record<string, SetupCheckId[]> = {
 const OPERATIONS = Object.keys(DEPENDENT_CHECKS);
 
 /** How each way of breaking a call shows in the failed fact. */
-type Breakage = ForeignFault | 'server' | 'throttled';
+type Breakage = ForeignFault | 'html500' | 'xml403' | 'server' | 'throttled';
 const EXPECTED: Record<
   Exclude<Breakage, 'html501'>,
   (operation: string) => Partial<FailedFact>
@@ -190,10 +190,17 @@ describe('one failing AWS call costs the checks that need it, and nothing else',
     await emulator.stop();
   });
 
-  afterEach(() => {
+  const heal = () => {
     proxy.heal();
-    emulator.setFaults({ throttleRate: 0, errorRate: 0, operations: [] });
-  });
+    emulator.setFaults({
+      throttleRate: 0,
+      errorRate: 0,
+      notImplemented: false,
+      xml403: false,
+      operations: [],
+    });
+  };
+  afterEach(heal);
 
   // Throttling is retried by the SDK with waits of up to a second.
   jest.setTimeout(20_000);
@@ -203,12 +210,22 @@ describe('one failing AWS call costs the checks that need it, and nothing else',
     breakage: Breakage,
   ): Promise<{ facts: SetupFacts; checks: SetupCheck[] }> => {
     emulator.resetCalls();
-    if (breakage === 'server') {
-      emulator.setFaults({ errorRate: 1, operations: [operation] });
-    } else if (breakage === 'throttled') {
-      emulator.setFaults({ throttleRate: 1, operations: [operation] });
-    } else {
-      proxy.breakOperation(operation, breakage);
+    const operations = [operation];
+    switch (breakage) {
+      case 'html500':
+        emulator.setFaults({ notImplemented: true, operations });
+        break;
+      case 'xml403':
+        emulator.setFaults({ xml403: true, operations });
+        break;
+      case 'server':
+        emulator.setFaults({ errorRate: 1, operations });
+        break;
+      case 'throttled':
+        emulator.setFaults({ throttleRate: 1, operations });
+        break;
+      default:
+        proxy.breakOperation(operation, breakage);
     }
     const facts = await service.getSetupFacts(
       { ok: true, value: POC },
@@ -302,8 +319,7 @@ describe('one failing AWS call costs the checks that need it, and nothing else',
         },
       ],
     });
-    proxy.heal();
-    emulator.setFaults({ errorRate: 0, operations: [] });
+    heal();
     const tags = await breakAndGather('ecr:ListTagsForResource', 'html500');
     expect(byId(tags.checks)['repository-owner']).toMatchObject({
       status: 'unknown',
@@ -347,10 +363,13 @@ describe('one failing AWS call costs the checks that need it, and nothing else',
     });
   });
 
-  it('reads nothing the proxy broke from the emulator', async () => {
+  it('retries an HTML 500 as the SDK does, and leaves what the proxy broke unasked of the emulator', async () => {
     await breakAndGather('ecr:DescribeImages', 'html500');
     // The SDK tried twice (ecr.maxAttempts 2): a 500 is worth retrying.
-    expect(proxy.broken()).toEqual({ 'ecr:DescribeImages': 2 });
+    expect(emulator.calls()['ecr:DescribeImages']).toBe(2);
+    heal();
+    await breakAndGather('ecr:DescribeImages', 'reset');
+    expect(Object.keys(proxy.broken())).toEqual(['ecr:DescribeImages']);
     expect(emulator.calls()['ecr:DescribeImages']).toBeUndefined();
   });
 });

@@ -8,17 +8,14 @@ import {
 import { AddressInfo } from 'net';
 
 /**
- * Answers that are not AWS's, as a server or proxy between Backstage and AWS
- * may give them:
+ * What the emulator's own faults do not cover (its `notImplemented` and
+ * `xml403` modes answer an HTML 500 and an XML 403):
  *
- * - `html500`: an HTML error page with HTTP 500, as an AWS-compatible server
- *   answers an operation it does not implement;
- * - `html501`: the same page with HTTP 501;
- * - `xml403`: an XML AccessDenied with HTTP 403, whatever the service's
- *   protocol, as a proxy that refuses the call answers;
+ * - `html501`: an HTML error page with HTTP 501, as a server answers an
+ *   operation it says it does not implement;
  * - `reset`: the connection is dropped without an answer.
  */
-export type ForeignFault = 'html500' | 'html501' | 'xml403' | 'reset';
+export type ForeignFault = 'html501' | 'reset';
 
 /** A proxy in front of an AWS endpoint that breaks chosen operations. */
 export interface FaultProxy {
@@ -40,10 +37,7 @@ const TARGET_PREFIXES: Record<string, string> = {
 };
 
 const ERROR_PAGE =
-  '<html>\n<head><title>Internal Server Error</title></head>\n<body><h1>Internal Server Error</h1></body>\n</html>\n';
-
-const FORBIDDEN_XML =
-  '<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>Access Denied</Message></Error><RequestId>proxy</RequestId></ErrorResponse>';
+  '<html>\n<head><title>Not Implemented</title></head>\n<body><h1>Not Implemented</h1></body>\n</html>\n';
 
 /** `ecr:DescribeImages` for a JSON call, `iam:GetRole` for a Query call. */
 function operationOf(req: IncomingMessage, body: Buffer): string | undefined {
@@ -76,21 +70,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const fault = operation ? faults.get(operation) : undefined;
     if (operation && fault) {
       broken.set(operation, (broken.get(operation) ?? 0) + 1);
-      switch (fault) {
-        case 'reset':
-          req.socket.destroy();
-          return;
-        case 'xml403':
-          res.writeHead(403, { 'content-type': 'text/xml' });
-          res.end(FORBIDDEN_XML);
-          return;
-        default:
-          res.writeHead(fault === 'html501' ? 501 : 500, {
-            'content-type': 'text/html',
-          });
-          res.end(ERROR_PAGE);
-          return;
+      if (fault === 'reset') {
+        req.socket.destroy();
+        return;
       }
+      res.writeHead(501, { 'content-type': 'text/html' });
+      res.end(ERROR_PAGE);
+      return;
     }
     // Forwarded as signed: the Host header the signature covers is kept.
     const forwarded = httpRequest(
