@@ -32,7 +32,7 @@ test('a platform-team member runs the audit and reads it', async () => {
     .waitFor();
 
   const services = await page.getByTestId('tile-Services').innerText();
-  assert.equal(services.trim(), '8');
+  assert.equal(services.trim(), '9');
   const body = await page.locator('body').innerText();
   assert.match(body, /proof-of-concept/);
   assert.match(body, /inventory-service/);

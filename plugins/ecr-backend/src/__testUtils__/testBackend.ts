@@ -30,6 +30,8 @@ import { JsonObject } from '@backstage/types';
 import { ecrPlugin } from '../plugin';
 
 export const ACCOUNT = '123412341234';
+/** The demo's second account, holding base-images' repository. */
+export const SHARED_ACCOUNT = '210987654321';
 
 /** The demo seed's scanned proof-of-concept image (it has findings). */
 export const POC_SCANNED =
@@ -47,6 +49,11 @@ export const KEYS = {
   nothing: {
     accessKeyId: 'AKIAEMULATORNOTHING',
     secretAccessKey: 'emulator-nothing-secret',
+  },
+  /** Backstage's user in the shared account. */
+  shared: {
+    accessKeyId: 'AKIAEMULATORSHARED',
+    secretAccessKey: 'emulator-shared-secret',
   },
 };
 

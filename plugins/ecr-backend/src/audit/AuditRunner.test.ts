@@ -16,7 +16,11 @@ import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { ACCOUNT, startDemoEmulator } from '../__testUtils__/testBackend';
+import {
+  ACCOUNT,
+  SHARED_ACCOUNT,
+  startDemoEmulator,
+} from '../__testUtils__/testBackend';
 import { AuditRunner, AuditRunnerOptions } from './AuditRunner';
 import { DatabaseAuditStore } from './AuditStore';
 import {
@@ -119,7 +123,9 @@ describe('AuditRunner against the emulator', () => {
       e => e.metadata.annotations?.['aws.amazon.com/amazon-ecr-arn'],
     )) {
       const facts = await ecr.getSetupFacts(
-        readEcrAnnotations(entity, { allowedAccounts: [ACCOUNT] }),
+        readEcrAnnotations(entity, {
+          allowedAccounts: [ACCOUNT, SHARED_ACCOUNT],
+        }),
         ownershipSubjectOf(entity),
       );
       const expected = ecr
@@ -268,14 +274,14 @@ describe('AuditRunner against the emulator', () => {
   it('sums the run up', async () => {
     const { runner } = await createRunner({ entities: demoEcrComponents() });
     const run = await runner.run('manual');
-    // The demo catalog: payments-api and search-indexer pass (with
-    // warnings); checkout-web's repository is unbound and reporting-api's is
-    // team-b's (repository-owner); proof-of-concept, inventory-service,
-    // notifications-worker, reporting-api and image-resizer fail their
-    // other checks.
+    // The demo catalog: payments-api, search-indexer and base-images pass
+    // (with warnings); checkout-web's repository is unbound and
+    // reporting-api's is team-b's (repository-owner); proof-of-concept,
+    // inventory-service, notifications-worker, reporting-api and
+    // image-resizer fail their other checks.
     expect(run.summary).toEqual({
-      services: 8,
-      passing: 2,
+      services: 9,
+      passing: 3,
       failingByCheck: {
         'repository-exists': 1,
         'push-role-found': 1,
@@ -288,6 +294,19 @@ describe('AuditRunner against the emulator', () => {
         'codebuild-managed-policy': 1,
         'images-present': 2,
       }),
+      // What could not be checked: mostly the repositories that do not
+      // exist (inventory-service) or are not read (reporting-api's).
+      unknownByCheck: {
+        'codebuild-managed-policy': 1,
+        encryption: 2,
+        'images-present': 1,
+        'lifecycle-policy': 2,
+        'push-permissions': 1,
+        'push-role-owner': 1,
+        'repository-exists': 1,
+        'scan-on-push': 2,
+        'tag-immutability': 2,
+      },
       unclaimedRepositories: 4,
     });
   });
@@ -296,17 +315,18 @@ describe('AuditRunner against the emulator', () => {
     const { runner } = await createRunner();
     await runner.run('manual');
     const calls = emulator.calls();
-    expect(calls['ecr:DescribeRepositories']).toBe(1);
-    expect(calls['sts:GetCallerIdentity']).toBe(1);
-    // Seven roles of the demo: one simulation per role and repository, one
+    // One listing and one caller identity per account (the demo has two).
+    expect(calls['ecr:DescribeRepositories']).toBe(2);
+    expect(calls['sts:GetCallerIdentity']).toBe(2);
+    // Eight roles of the demo: one simulation per role and repository, one
     // per role for GetAuthorizationToken on *.
-    expect(calls['iam:SimulatePrincipalPolicy']).toBe(7 + 7);
-    expect(calls['iam:GetRole']).toBe(7);
-    // Seven of the repositories the valid annotations name exist; each one
+    expect(calls['iam:SimulatePrincipalPolicy']).toBe(8 + 8);
+    expect(calls['iam:GetRole']).toBe(8);
+    // Eight of the repositories the valid annotations name exist; each one
     // its entity may read (all but reporting-api's, which is team-b's) is
     // read once.
-    expect(calls['ecr:GetLifecyclePolicy']).toBe(6);
-    expect(calls['ecr:DescribeImages']).toBe(6);
+    expect(calls['ecr:GetLifecyclePolicy']).toBe(7);
+    expect(calls['ecr:DescribeImages']).toBe(7);
   });
 
   it('backs off and carries on when AWS throttles beyond the SDK’s retries', async () => {
@@ -328,7 +348,7 @@ describe('AuditRunner against the emulator', () => {
     const run = await runner.run('manual');
     expect(run.status).toBe('complete');
     const { entities } = await store.getLatestReport();
-    expect(entities).toHaveLength(8);
+    expect(entities).toHaveLength(9);
     for (const entity of entities) {
       const byId = Object.fromEntries(entity.checks.map(c => [c.id, c]));
       // Nothing AWS-side could be read; the annotations still could.
@@ -338,7 +358,7 @@ describe('AuditRunner against the emulator', () => {
         /ecr:ListTagsForResource/,
       );
     }
-    expect(run.summary?.unknownByCheck?.['repository-owner']).toBe(8);
+    expect(run.summary?.unknownByCheck?.['repository-owner']).toBe(9);
   });
 
   it('records a run that cannot run at all as failed; the previous complete run stays the latest', async () => {
@@ -418,16 +438,16 @@ describe('AuditRunner against the emulator', () => {
       .fn()
       .mockResolvedValueOnce({
         items: [first],
-        totalItems: 8,
+        totalItems: 9,
         pageInfo: { nextCursor: 'page-2' },
       })
-      .mockResolvedValueOnce({ items: rest, totalItems: 8, pageInfo: {} });
+      .mockResolvedValueOnce({ items: rest, totalItems: 9, pageInfo: {} });
     const catalog = catalogServiceMock.mock({
       queryEntities,
     }) as unknown as CatalogService;
     const { runner } = await createRunner({ catalog });
     const run = await runner.run('manual');
-    expect(run.summary?.services).toBe(8);
+    expect(run.summary?.services).toBe(9);
     expect(queryEntities).toHaveBeenCalledTimes(2);
     const [[request, options], [next]] = queryEntities.mock.calls;
     expect(request.filter).toEqual({

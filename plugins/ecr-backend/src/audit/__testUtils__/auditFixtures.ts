@@ -11,7 +11,7 @@ import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { parseAllDocuments } from 'yaml';
-import { ACCOUNT, KEYS } from '../../__testUtils__/testBackend';
+import { ACCOUNT, KEYS, SHARED_ACCOUNT } from '../../__testUtils__/testBackend';
 
 /** The demo catalog (examples/entities.yaml), as the demo app loads it. */
 export function demoCatalogEntities(): Entity[] {
@@ -80,9 +80,15 @@ export function ecrServiceFor(
   keys = KEYS.backstage,
 ): { ecr: DefaultEcrService; clients: AwsClients } {
   const config = new ConfigReader({
-    aws: { accounts: [{ accountId: ACCOUNT, ...keys }] },
+    aws: {
+      accounts: [
+        { accountId: ACCOUNT, ...keys },
+        // As the demo: the shared account of base-images.
+        { accountId: SHARED_ACCOUNT, ...KEYS.shared },
+      ],
+    },
     ecr: {
-      allowedAccounts: [ACCOUNT],
+      allowedAccounts: [ACCOUNT, SHARED_ACCOUNT],
       regions: ['eu-west-2'],
       endpoint: emulator.url,
       maxAttempts: 2,
