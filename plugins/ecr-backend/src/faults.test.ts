@@ -38,6 +38,8 @@ const CALM = {
   latencyMs: 0,
   throttleNext: 0,
   errorNext: 0,
+  notImplemented: false,
+  xml403: false,
   operations: [],
 };
 
@@ -161,6 +163,30 @@ describe('routes under AWS faults', () => {
       expect(body).toEqual({ ...warm.body, stale: true });
     });
 
+    it.each([
+      ['an IAM 5xx (ServiceFailure)', { errorRate: 1 }],
+      ['an HTML 500 from an endpoint', { notImplemented: true }],
+    ])(
+      'serves the last good setup status, marked stale, when only iam:SimulatePrincipalPolicy fails with %s',
+      async (_label, fault) => {
+        const warm = await get('payments-api/setup');
+        expect(warm.status).toBe(200);
+        await outliveFreshness();
+
+        emulator.setFaults({
+          ...fault,
+          operations: ['iam:SimulatePrincipalPolicy'],
+        } as Parameters<Emulator['setFaults']>[0]);
+        emulator.resetCalls();
+        const res = await get('payments-api/setup');
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({ ...warm.body, stale: true });
+        expect(emulator.calls()['iam:SimulatePrincipalPolicy']).toBeGreaterThan(
+          0,
+        );
+      },
+    );
+
     it('serves the last good findings, marked stale, while AWS throttles every call', async () => {
       const path = `proof-of-concept/images/${POC_SCANNED}/findings`;
       const warm = await get(path);
@@ -185,7 +211,7 @@ describe('routes under AWS faults', () => {
       const res = await get('inventory-service/images');
       expect(res.status).toBe(503);
       expect(res.body.error.message).toMatch(
-        /^AWS is throttling ecr:\w+ \(ThrottlingException\)/,
+        /^AWS is throttling ecr:\w+ \(HTTP \d+, ThrottlingException\)/,
       );
     });
 
@@ -193,7 +219,7 @@ describe('routes under AWS faults', () => {
       emulator.setFaults({ errorRate: 1 });
       const res = await get('inventory-service/images');
       expect(res.status).toBe(502);
-      expect(res.body.error.message).toMatch(/\(ServerException\)/);
+      expect(res.body.error.message).toMatch(/\(HTTP 500, ServerException\)/);
     });
   });
 

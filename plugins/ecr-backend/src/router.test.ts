@@ -51,7 +51,7 @@ describe('ECR routes against the emulator', () => {
   });
 
   beforeEach(() => {
-    emulator.setFaults({ throttleRate: 0, errorRate: 0 });
+    emulator.setFaults({ throttleRate: 0, errorRate: 0, operations: [] });
     emulator.resetCalls();
   });
 
@@ -478,12 +478,21 @@ describe('ECR routes against the emulator', () => {
       expectNoLeaks(res.body);
     });
 
-    it('answers 503 for the setup when throttled', async () => {
-      emulator.setFaults({ throttleRate: 1 });
+    it('answers the setup when throttled, each check that needed AWS unknown and saying so', async () => {
+      emulator.setFaults({ throttleRate: 1, operations: [] });
       const res = await request(server)
         .get('/api/ecr/entity/default/component/payments-api/setup')
         .set('Authorization', USER);
-      expect(res.status).toBe(503);
+      expect(res.status).toBe(200);
+      const checks = byId(res.body);
+      expect(checks['annotation-valid'].status).toBe('pass');
+      expect(checks['repository-owner']).toMatchObject({ status: 'unknown' });
+      expect(checks['repository-owner'].detail).toMatch(
+        /ecr:ListTagsForResource.*HTTP 400, ThrottlingException/,
+      );
+      expect(checks['not-root-credentials'].detail).toMatch(/throttl/i);
+      // Nothing earlier to serve (no cache here), and nothing kept.
+      expect(res.body.stale).toBeUndefined();
     });
 
     it('answers 502 when AWS keeps failing', async () => {

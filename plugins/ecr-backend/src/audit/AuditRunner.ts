@@ -17,6 +17,7 @@ import {
 } from '@backstage-ecr/plugin-ecr-common';
 import {
   checkAnnotationValid,
+  describeFailure,
   EcrAuditSession,
   EcrService,
   resourceBindings,
@@ -404,7 +405,9 @@ export class AuditRunner {
         }
         if (!listing.ok) {
           logger.warn(
-            `The ECR audit cannot list the repositories of account ${accountId} in ${region}: Backstage may not call ${listing.deniedAction} there; no unclaimed repositories are reported for it`,
+            `The ECR audit cannot list the repositories of account ${accountId} in ${region}: ${describeFailure(
+              listing,
+            )}; no unclaimed repositories are reported for it`,
           );
           continue;
         }

@@ -252,7 +252,7 @@ describe('ECR write routes against the emulator', () => {
       expect(res.body.error.message).toBe(
         `AWS failed ecr:PutLifecyclePolicy on ${repoArn(
           'inventory-service',
-        )} (ServerException); the repository this request had created was deleted again, so nothing is left half-done; try again`,
+        )} (HTTP 500, ServerException); the repository this request had created was deleted again, so nothing is left half-done; try again`,
       );
       expect(repositoryIn(emulator, 'inventory-service')).toBeUndefined();
       expect(writes(emulator)).toMatchObject({

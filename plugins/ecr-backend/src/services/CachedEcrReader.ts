@@ -9,11 +9,11 @@ import {
   RepositoryRef,
 } from '@backstage-ecr/plugin-ecr-common';
 import {
-  AwsServiceError,
-  AwsThrottledError,
   EcrService,
+  isTransientAwsError,
   ResourceTags,
   SetupFacts,
+  transientFailures,
 } from '@backstage-ecr/plugin-ecr-node';
 import { JsonValue } from '@backstage/types';
 
@@ -26,7 +26,7 @@ export interface Fetched<T> {
 }
 
 // Bump when the shape of a cached value changes, so old entries are not read.
-const VERSION = 'v2';
+const VERSION = 'v3';
 
 /** How long a last good answer is kept to stand in while AWS fails. */
 export function lastGoodSeconds(ttlSeconds: number): number {
@@ -43,32 +43,14 @@ export const REFRESH_MIN_SECONDS = 10;
 // How many fresh answers each process keeps in memory, beside the cache store.
 const RECENT_ENTRIES = 32;
 
-// AWS failures that a later attempt may not meet: server errors and the
-// network. Refusals, bad credentials and bad input are answered as they are.
-const TRANSIENT_AWS_CODES = new Set([
-  'ServerException',
-  'ServiceFailure',
-  'InternalFailure',
-  'InternalError',
-  'InternalServerError',
-  'InternalServerException',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'TimeoutError',
-]);
-
-/** True when AWS throttled, failed on its side, or could not be reached. */
+/**
+ * True when AWS throttled, failed on its side (any 5xx, IAM's
+ * ServiceFailureException, an HTML error page) or could not be reached:
+ * failures a later attempt may not meet. Refusals, bad credentials and bad
+ * input are answered as they are.
+ */
 export function isTransientAwsFailure(error: unknown): boolean {
-  return (
-    error instanceof AwsThrottledError ||
-    (error instanceof AwsServiceError && TRANSIENT_AWS_CODES.has(error.awsCode))
-  );
+  return isTransientAwsError(error);
 }
 
 /**
@@ -147,6 +129,9 @@ export class CachedEcrReader {
       options.refresh
         ? Math.min(this.ttlSeconds, REFRESH_MIN_SECONDS)
         : this.ttlSeconds,
+      // Facts that AWS failed to give for a while (throttled, 5xx, out of
+      // reach) are not kept; the last good answer stands in for them.
+      facts => transientFailures(facts).length > 0,
     );
   }
 
@@ -181,11 +166,17 @@ export class CachedEcrReader {
     );
   }
 
-  /** An answer younger than `maxAgeSeconds` (default: the TTL) is reused. */
+  /**
+   * An answer younger than `maxAgeSeconds` (default: the TTL) is reused. A
+   * fresh answer that `degraded` says was cut short by a passing AWS failure
+   * is not cached: the last good answer is served instead, marked stale, or,
+   * with none, the degraded answer itself.
+   */
   private async read<T>(
     cacheKey: string,
     load: () => Promise<T>,
     maxAgeSeconds: number = this.ttlSeconds,
+    degraded?: (value: T) => boolean,
   ): Promise<Fetched<T>> {
     const pending = this.inFlight.get(cacheKey);
     if (pending) return pending as Promise<Fetched<T>>;
@@ -221,6 +212,19 @@ export class CachedEcrReader {
         throw error;
       }
       const fetched = { value, fetchedAt: new Date().toISOString() };
+      if (degraded?.(value)) {
+        if (lastGood) {
+          this.logger.warn(
+            `Serving the ECR answer of ${lastGood.fetchedAt} as stale: AWS failed part of a fresh read`,
+          );
+          return {
+            value: lastGood.value,
+            fetchedAt: lastGood.fetchedAt,
+            stale: true,
+          };
+        }
+        return fetched;
+      }
       if (
         this.ttlSeconds > 0 &&
         this.generations.get(cacheKey) === generation
