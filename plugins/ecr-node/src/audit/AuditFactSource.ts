@@ -130,6 +130,14 @@ export class AuditFactSource implements SetupFactSource {
     );
   }
 
+  getRepositoryPolicy(
+    repository: RepositoryRef,
+  ): Promise<PolicyDocumentFacts | null> {
+    return this.once(`repository-policy/${repository.arn}`, () =>
+      this.direct.getRepositoryPolicy(repository),
+    );
+  }
+
   getCodeBuildProject(project: CodeBuildProjectRef): Promise<ProjectLookup> {
     return this.once(`project/${project.arn}`, () =>
       this.direct.getCodeBuildProject(project),

@@ -3,9 +3,11 @@ import {
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   GetLifecyclePolicyCommand,
+  GetRepositoryPolicyCommand,
   LifecyclePolicyNotFoundException,
   ListTagsForResourceCommand,
   RepositoryNotFoundException,
+  RepositoryPolicyNotFoundException,
 } from '@aws-sdk/client-ecr';
 import {
   GetPolicyCommand,
@@ -55,6 +57,10 @@ export interface SetupFactSource {
   hasLifecyclePolicy(repository: RepositoryRef): Promise<boolean>;
   /** The first page of DescribeImages. */
   sampleImages(repository: RepositoryRef): Promise<ImagesSample>;
+  /** GetRepositoryPolicy: the repository's policy, or null when it has none. */
+  getRepositoryPolicy(
+    repository: RepositoryRef,
+  ): Promise<PolicyDocumentFacts | null>;
   /** BatchGetProjects: whether the project exists, its service role and tags. */
   getCodeBuildProject(project: CodeBuildProjectRef): Promise<ProjectLookup>;
   /** GetRole: whether the role exists, its full ARN and tags. */
@@ -226,6 +232,30 @@ export class AwsSetupFactSource implements SetupFactSource {
     };
   }
 
+  async getRepositoryPolicy(
+    repository: RepositoryRef,
+  ): Promise<PolicyDocumentFacts | null> {
+    try {
+      const answer = await this.clients
+        .ecr(repository.accountId, repository.region)
+        .send(
+          new GetRepositoryPolicyCommand({
+            registryId: repository.accountId,
+            repositoryName: repository.name,
+          }),
+        );
+      return parseRepositoryPolicy(answer.policyText);
+    } catch (error) {
+      if (
+        error instanceof RepositoryPolicyNotFoundException ||
+        error instanceof RepositoryNotFoundException
+      ) {
+        return null;
+      }
+      throw error;
+    }
+  }
+
   async getCodeBuildProject(
     project: CodeBuildProjectRef,
   ): Promise<ProjectLookup> {
@@ -273,11 +303,25 @@ export class AwsSetupFactSource implements SetupFactSource {
       },
     )) {
       for (const result of page.EvaluationResults ?? []) {
+        const details = result.EvalDecisionDetails;
+        const boundary =
+          result.PermissionsBoundaryDecisionDetail
+            ?.AllowedByPermissionsBoundary;
+        const organizations =
+          result.OrganizationsDecisionDetail?.AllowedByOrganizations;
         decisions.push({
           action: result.EvalActionName ?? '',
           resource: result.EvalResourceName ?? resource,
           decision: (result.EvalDecision ??
             'implicitDeny') as PushDecision['decision'],
+          ...(details &&
+            Object.keys(details).length > 0 && { details: { ...details } }),
+          ...(boundary !== undefined && {
+            allowedByPermissionsBoundary: boundary,
+          }),
+          ...(organizations !== undefined && {
+            allowedByOrganizations: organizations,
+          }),
         });
       }
     }
@@ -353,6 +397,26 @@ export function parsePolicyDocument(
     }
   }
   return null;
+}
+
+/**
+ * ECR answers a repository policy as plain JSON text. A policy ECR stored
+ * always parses; text that does not is taken as a policy with no statement
+ * rather than as no policy.
+ */
+export function parseRepositoryPolicy(
+  text: string | undefined,
+): PolicyDocumentFacts | null {
+  if (text === undefined) return null;
+  try {
+    const parsed = JSON.parse(text);
+    if (parsed && typeof parsed === 'object') {
+      return parsed as PolicyDocumentFacts;
+    }
+  } catch {
+    // below
+  }
+  return parsePolicyDocument(text) ?? {};
 }
 
 function safeDecode(value: string): string | undefined {

@@ -54,6 +54,11 @@ export interface RepositoryFacts extends RepositoryRef {
   lifecyclePolicy?: Fact<{ exists: boolean }>;
   /** The first page of DescribeImages; absent when the repository does not exist. */
   images?: Fact<{ count: number; more: boolean; newestPushedAt?: string }>;
+  /**
+   * GetRepositoryPolicy: the repository's policy, or null when it has none.
+   * Read only when the repository exists and the entity may read it.
+   */
+  repositoryPolicy?: Fact<PolicyDocumentFacts | null>;
 }
 
 /** A repository's settings as DescribeRepositories reports them. */
@@ -98,6 +103,12 @@ export interface PushDecision {
   action: string;
   resource: string;
   decision: 'allowed' | 'explicitDeny' | 'implicitDeny';
+  /** EvalDecisionDetails, by policy type, when IAM gave any. */
+  details?: Record<string, string>;
+  /** PermissionsBoundaryDecisionDetail.AllowedByPermissionsBoundary; absent without a boundary. */
+  allowedByPermissionsBoundary?: boolean;
+  /** OrganizationsDecisionDetail.AllowedByOrganizations; absent without SCPs. */
+  allowedByOrganizations?: boolean;
 }
 
 /** A managed policy attached to the pushing role. */
@@ -118,11 +129,19 @@ export interface PolicyDocumentFacts {
 
 /** One statement, with the keys the checks need. */
 export interface PolicyStatementFacts {
+  Sid?: string;
   Effect?: string;
+  /** Resource policies only: whom the statement is about. */
+  Principal?: PolicyPrincipalFacts;
+  NotPrincipal?: PolicyPrincipalFacts;
   Action?: string | string[];
   NotAction?: string | string[];
   Resource?: string | string[];
+  Condition?: Record<string, unknown>;
 }
+
+/** A statement's `Principal`: `"*"`, or principals by type (`AWS`, `Service`, …). */
+export type PolicyPrincipalFacts = string | Record<string, string | string[]>;
 
 /** GetCallerIdentity in one account. */
 export interface CallerIdentityFacts {

@@ -177,16 +177,20 @@ async function gatherRepository(
       withheld: refusal,
     };
   }
-  const settings = await gatherFact(
-    'ecr:DescribeRepositories',
-    repository.arn,
-    () => source.describeRepository(repository),
-  );
+  // ListTagsForResource found it: its policy is read beside its settings.
+  const [settings, repositoryPolicy] = await Promise.all([
+    gatherFact('ecr:DescribeRepositories', repository.arn, () =>
+      source.describeRepository(repository),
+    ),
+    gatherFact('ecr:GetRepositoryPolicy', repository.arn, () =>
+      source.getRepositoryPolicy(repository),
+    ),
+  ]);
   // A repository that is missing (or that Backstage may not describe) may
   // still exist; its lifecycle policy and images are read either way only
   // when it is known to exist.
   if (!settings.ok || settings.value === null) {
-    return { ...repository, tags, settings };
+    return { ...repository, tags, settings, repositoryPolicy };
   }
   const [lifecyclePolicy, images] = await Promise.all([
     gatherFact('ecr:GetLifecyclePolicy', repository.arn, async () => ({
@@ -196,7 +200,14 @@ async function gatherRepository(
       source.sampleImages(repository),
     ),
   ]);
-  return { ...repository, tags, settings, lifecyclePolicy, images };
+  return {
+    ...repository,
+    tags,
+    settings,
+    lifecyclePolicy,
+    images,
+    repositoryPolicy,
+  };
 }
 
 async function gatherPushRole(
@@ -446,7 +457,15 @@ export function failedFacts(facts: SetupFacts): FailedFact[] {
   const all: Array<Fact<unknown> | undefined> = [];
   for (const r of facts.repositories) {
     if (r.tags && !r.tags.ok) all.push(r.tags);
-    else all.push(r.tags, r.settings, r.lifecyclePolicy, r.images);
+    else {
+      all.push(
+        r.tags,
+        r.settings,
+        r.lifecyclePolicy,
+        r.images,
+        r.repositoryPolicy,
+      );
+    }
   }
   all.push(facts.pushRole.codeBuildProject?.lookup, facts.pushRole.role);
   all.push(facts.pushPermissions, facts.attachedPolicies);
