@@ -325,6 +325,7 @@ describe('the audit session against the emulator', () => {
     ];
     expect(calls['ecr:GetLifecyclePolicy']).toBe(readable.length);
     expect(calls['ecr:DescribeImages']).toBe(readable.length);
+    expect(calls['ecr:GetRepositoryPolicy']).toBe(readable.length);
     // One simulation per role and repository, and one per role for the token:
     // proof-of-concept, inventory, payments (payments-api and
     // notifications-worker), notifications-worker, checkout-web,

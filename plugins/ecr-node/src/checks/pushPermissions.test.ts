@@ -143,3 +143,77 @@ describe('checkPushPermissions', () => {
     expect(check.requiredActions).toBeUndefined();
   });
 });
+
+describe('checkPushPermissions with the repository policy and the decision details', () => {
+  it('names an organization SCP as the reason, and asks the organization', () => {
+    const check = checkPushPermissions(
+      withDecisions(
+        allowedDecisions().map(d =>
+          d.action === 'ecr:PutImage'
+            ? {
+                ...d,
+                decision: 'implicitDeny' as const,
+                allowedByOrganizations: false,
+              }
+            : d,
+        ),
+      ),
+    );
+    expect(check.status).toBe('fail');
+    expect(check.missingActions).toEqual(['ecr:PutImage']);
+    expect(check.detail).toContain(
+      'An organization SCP denies ecr:PutImage on payments-api',
+    );
+    expect(check.remedy).toMatch(
+      /^Ask the administrators of your AWS organization/,
+    );
+  });
+
+  it('passes within one account when the repository policy alone allows the role', () => {
+    const facts = withDecisions(without('ecr:PutImage'));
+    facts.repositories[0].repositoryPolicy = ok({
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: ROLE_ARN },
+          Action: 'ecr:PutImage',
+        },
+      ],
+    });
+    expect(checkPushPermissions(facts).status).toBe('pass');
+  });
+
+  it('notes a statement with a condition as not evaluated', () => {
+    const facts = passingFacts();
+    facts.repositories[0].repositoryPolicy = ok({
+      Statement: [
+        {
+          Sid: 'OnlyFromVpc',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'ecr:*',
+          Condition: { StringNotEquals: { 'aws:SourceVpc': 'vpc-1' } },
+        },
+      ],
+    });
+    const check = checkPushPermissions(facts);
+    expect(check.status).toBe('pass');
+    expect(check.detail).toContain(
+      'The repository policy of payments-api: statement "OnlyFromVpc" not evaluated (has a condition).',
+    );
+  });
+
+  it('is unknown naming ecr:GetRepositoryPolicy when it was refused and the role’s own side allows', () => {
+    const facts = passingFacts();
+    facts.repositories[0].repositoryPolicy = deniedFact(
+      'ecr:GetRepositoryPolicy',
+    );
+    expect(checkPushPermissions(facts)).toMatchObject({
+      status: 'unknown',
+      requiredActions: ['ecr:GetRepositoryPolicy'],
+      detail: expect.stringContaining(
+        'Backstage may not call ecr:GetRepositoryPolicy on payments-api',
+      ),
+    });
+  });
+});

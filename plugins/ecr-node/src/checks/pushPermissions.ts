@@ -39,7 +39,8 @@ function decisionFor(
 ): PushDecision | undefined {
   return decisions.find(
     d =>
-      d.action.toLowerCase() === action.toLowerCase() && d.resource === resource,
+      d.action.toLowerCase() === action.toLowerCase() &&
+      d.resource === resource,
   );
 }
 
@@ -161,7 +162,9 @@ export function checkPushPermissions(facts: SetupFacts): SetupCheck {
         unreadable.map(p => p.unreadable!),
         `${unreadable
           .map(p => sentence(describeFailure(p.unreadable!, p.repository.name)))
-          .join('; ')}, so Backstage cannot tell whether the repository policy lets ${roleArn} push to ${unreadable
+          .join(
+            '; ',
+          )}, so Backstage cannot tell whether the repository policy lets ${roleArn} push to ${unreadable
           .map(p => p.repository.name)
           .join(
             ', ',
@@ -397,7 +400,9 @@ function crossAccountRemedy(
   };
   return `Add this statement to the repository policy of ${
     repository.name
-  } in account ${repository.accountId} (it has no Resource: the repository is implied):\n\n${JSON.stringify(
+  } in account ${
+    repository.accountId
+  } (it has no Resource: the repository is implied):\n\n${JSON.stringify(
     statement,
     null,
     2,

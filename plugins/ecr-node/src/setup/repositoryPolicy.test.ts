@@ -9,10 +9,11 @@ const ROLE = 'arn:aws:iam::123412341234:role/service-role/codebuild-build';
 const CALLER = { roleArn: ROLE, accountId: '123412341234' };
 const OTHER_ACCOUNT = '210987654321';
 
-const policy = (...Statement: object[]): PolicyDocumentFacts => ({
-  Version: '2012-10-17',
-  Statement,
-} as PolicyDocumentFacts);
+const policy = (...Statement: object[]): PolicyDocumentFacts =>
+  ({
+    Version: '2012-10-17',
+    Statement,
+  } as PolicyDocumentFacts);
 
 const identity = (
   decision: PushDecision['decision'],
