@@ -52,7 +52,7 @@ describe('CachedEcrReader', () => {
     expect(second).toEqual(first);
     expect(ecr.getRepositoryImages).toHaveBeenCalledTimes(1);
     // Keyed by the repository ARN (hashed), not by the user.
-    expect([...cache.keys()][0]).toMatch(/^v3:images:[0-9a-f]{64}$/);
+    expect([...cache.keys()][0]).toMatch(/^v4:images:[0-9a-f]{64}$/);
   });
 
   it('shares one load between concurrent requests, even without caching', async () => {

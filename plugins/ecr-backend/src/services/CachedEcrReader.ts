@@ -26,7 +26,7 @@ export interface Fetched<T> {
 }
 
 // Bump when the shape of a cached value changes, so old entries are not read.
-const VERSION = 'v3';
+const VERSION = 'v4';
 
 /** How long a last good answer is kept to stand in while AWS fails. */
 export function lastGoodSeconds(ttlSeconds: number): number {
