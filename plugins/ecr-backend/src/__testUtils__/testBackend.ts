@@ -114,7 +114,8 @@ const arn = {
     `arn:aws:codebuild:eu-west-2:${ACCOUNT}:project/${name}`,
 };
 
-function component(
+/** A component with these annotations, owned by `owner` (team-a by default). */
+export function component(
   name: string,
   annotations: Record<string, string>,
   owner = 'team-a',

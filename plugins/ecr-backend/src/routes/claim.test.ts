@@ -1,7 +1,6 @@
 import { Emulator } from '@backstage-ecr/aws-emulator';
 import { ClaimResponse } from '@backstage-ecr/plugin-ecr-common';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 import request from 'supertest';
 import {
   RecordedAuditEvent,
@@ -9,6 +8,7 @@ import {
 } from '../__testUtils__/recordingAuditor';
 import {
   ACCOUNT,
+  component,
   READ_ONLY_USER,
   startDemoEmulator,
   startEcrBackend,
@@ -22,19 +22,6 @@ const repoArn = (name: string) =>
   `arn:aws:ecr:eu-west-2:${ACCOUNT}:repository/${name}`;
 const projectArn = (name: string) =>
   `arn:aws:codebuild:eu-west-2:${ACCOUNT}:project/${name}`;
-
-function component(
-  name: string,
-  annotations: Record<string, string>,
-  owner = 'team-a',
-): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name, namespace: 'default', annotations },
-    spec: { type: 'service', lifecycle: 'production', owner },
-  };
-}
 
 /** The demo's entities whose repositories are unbound, or someone else's. */
 const ENTITIES = [

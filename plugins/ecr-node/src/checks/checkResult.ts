@@ -232,3 +232,36 @@ export function remedyOf(verdicts: RepositoryVerdict[]): string | undefined {
   ];
   return remedies.length ? remedies.join('\n\n') : undefined;
 }
+
+/**
+ * Why a check about the pushing role's own policies (`what`) was not run,
+ * when the facts about the role were not gathered: it is not known to belong
+ * to the entity (withheld), or its CodeBuild project could not be read.
+ * Undefined when the role's facts were gathered.
+ */
+export function roleNotInspected(
+  id: SetupCheckId,
+  facts: SetupFacts,
+  gathered: unknown,
+  what: string,
+): SetupCheck | undefined {
+  if (gathered) return undefined;
+  const { withheld, role } = facts.pushRole;
+  if (withheld) {
+    return role && !role.ok
+      ? factUnknown(
+          id,
+          role,
+          `Not checked: ${withheld}, and its ${what} are read only once it is known to belong to this entity.`,
+        )
+      : result(
+          id,
+          'unknown',
+          `Not checked: ${withheld} (see "${CHECK_TITLES['push-role-owner']}").`,
+        );
+  }
+  const lookupFailed = projectLookupFailure(facts);
+  return lookupFailed
+    ? factUnknown(id, lookupFailed, roleUnknownDetail(lookupFailed))
+    : undefined;
+}

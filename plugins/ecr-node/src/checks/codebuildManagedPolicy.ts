@@ -5,9 +5,8 @@ import { describeFailure, sentence } from '../aws/call';
 import {
   CHECK_TITLES,
   factUnknown,
-  projectLookupFailure,
+  roleNotInspected,
   result,
-  roleUnknownDetail,
 } from './checkResult';
 import { actionsGranted } from './policyGrants';
 
@@ -18,29 +17,13 @@ import { actionsGranted } from './policyGrants';
  */
 export function checkCodeBuildManagedPolicy(facts: SetupFacts): SetupCheck {
   const attached = facts.attachedPolicies;
-  const role = facts.pushRole.role;
-  if (!attached && facts.pushRole.withheld && role && !role.ok) {
-    return factUnknown(
-      'codebuild-managed-policy',
-      role,
-      `Not checked: ${facts.pushRole.withheld}, and its policies are read only once it is known to belong to this entity.`,
-    );
-  }
-  if (!attached && facts.pushRole.withheld) {
-    return result(
-      'codebuild-managed-policy',
-      'unknown',
-      `Not checked: ${facts.pushRole.withheld} (see "${CHECK_TITLES['push-role-owner']}").`,
-    );
-  }
-  const lookupFailed = projectLookupFailure(facts);
-  if (!attached && lookupFailed) {
-    return factUnknown(
-      'codebuild-managed-policy',
-      lookupFailed,
-      roleUnknownDetail(lookupFailed),
-    );
-  }
+  const notInspected = roleNotInspected(
+    'codebuild-managed-policy',
+    facts,
+    attached,
+    'policies',
+  );
+  if (notInspected) return notInspected;
   if (!attached) {
     return result(
       'codebuild-managed-policy',

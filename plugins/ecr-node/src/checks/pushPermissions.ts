@@ -27,9 +27,8 @@ import {
 import {
   CHECK_TITLES,
   factUnknown,
-  projectLookupFailure,
+  roleNotInspected,
   result,
-  roleUnknownDetail,
 } from './checkResult';
 
 function decisionFor(
@@ -66,28 +65,13 @@ export function checkPushPermissions(facts: SetupFacts): SetupCheck {
   const role = facts.pushRole.role;
   const roleArn = role?.ok ? role.value.arn : facts.pushRole.candidateRoleArn;
   const simulation = facts.pushPermissions;
-  if (!simulation && facts.pushRole.withheld) {
-    if (role && !role.ok) {
-      return factUnknown(
-        'push-permissions',
-        role,
-        `Not checked: ${facts.pushRole.withheld}, and its permissions are read only once it is known to belong to this entity.`,
-      );
-    }
-    return result(
-      'push-permissions',
-      'unknown',
-      `Not checked: ${facts.pushRole.withheld} (see "${CHECK_TITLES['push-role-owner']}").`,
-    );
-  }
-  const lookupFailed = projectLookupFailure(facts);
-  if (!simulation && lookupFailed) {
-    return factUnknown(
-      'push-permissions',
-      lookupFailed,
-      roleUnknownDetail(lookupFailed),
-    );
-  }
+  const notInspected = roleNotInspected(
+    'push-permissions',
+    facts,
+    simulation,
+    'permissions',
+  );
+  if (notInspected) return notInspected;
   if (!simulation || !roleArn) {
     return result(
       'push-permissions',
