@@ -33,7 +33,7 @@ export const DEFAULT_HISTORY_LIMIT = 50;
 export const MAX_HISTORY_LIMIT = 500;
 
 /**
- * The platform audit routes (DESIGN §5), mount under `/audit`: the reads
+ * The platform audit routes, mount under `/audit`: the reads
  * behind `ecr.audit.read`; starting a run, which sweeps AWS across every
  * configured account, behind `ecr.audit.run`, each request an auditor event.
  */

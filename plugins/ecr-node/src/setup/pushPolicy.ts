@@ -26,7 +26,7 @@ const MAX_POLICY_NAME_LENGTH = 128;
 const HASH_LENGTH = 10;
 
 /**
- * The inline policy name for a repository (DESIGN §7):
+ * The inline policy name for a repository:
  * `backstage-ecr-push-<name, / as ->-<hash>`. The readable part alone is not
  * unique (`payments/api` and `payments-api` read the same, as do repositories
  * of one name in two regions or accounts), so the name ends with the first hex
