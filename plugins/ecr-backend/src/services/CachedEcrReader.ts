@@ -44,16 +44,6 @@ export const REFRESH_MIN_SECONDS = 10;
 const RECENT_ENTRIES = 32;
 
 /**
- * True when AWS throttled, failed on its side (any 5xx, IAM's
- * ServiceFailureException, an HTML error page) or could not be reached:
- * failures a later attempt may not meet. Refusals, bad credentials and bad
- * input are answered as they are.
- */
-export function isTransientAwsFailure(error: unknown): boolean {
-  return isTransientAwsError(error);
-}
-
-/**
  * The AWS reads of the ECR routes, cached in `coreServices.cache`: an answer
  * is fresh for `ecr.cache.ttlSeconds`, and is kept much longer
  * ({@link lastGoodSeconds}) to stand in, marked stale, while AWS throttles or
@@ -199,7 +189,7 @@ export class CachedEcrReader {
       try {
         value = await load();
       } catch (error) {
-        if (lastGood && isTransientAwsFailure(error)) {
+        if (lastGood && isTransientAwsError(error)) {
           this.logger.warn(
             `Serving the ECR answer of ${lastGood.fetchedAt} as stale: ${error}`,
           );

@@ -1,12 +1,13 @@
 import {
+  DEFAULT_OWNERSHIP_TAG_KEYS,
   RepositoryRef,
   RepositorySettings,
 } from '@backstage-ecr/plugin-ecr-common';
 import { InputError } from '@backstage/errors';
 import { EXPIRE_UNTAGGED_LIFECYCLE_POLICY } from '../checks/lifecyclePolicy';
 
-/** The tag naming the catalog entity a repository was created for. */
-export const ENTITY_REF_TAG = 'backstage.io/entity-ref';
+/** The default tag naming the entity a resource belongs to (`ecr.ownership.entityRefTag`). */
+export const ENTITY_REF_TAG = DEFAULT_OWNERSHIP_TAG_KEYS.entityRefTag;
 
 /**
  * The tag that marks a creation in progress: `incomplete` from CreateRepository

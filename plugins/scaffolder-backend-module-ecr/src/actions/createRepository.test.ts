@@ -393,6 +393,30 @@ describe('ecr:repository:create', () => {
       );
     });
 
+    it.each([
+      ['entityRef', { entityRef: 'component:default/not a name' }],
+      ['owner', { owner: 'team a; drop' }],
+      ['owner', { owner: 'group:default/' }],
+    ])(
+      'refuses an %s that is not an entity ref, before AWS is asked, even for the platform team',
+      async (input, bad) => {
+        const ctx = context(
+          {
+            repositoryName: 'orders-api',
+            region: 'eu-west-2',
+            ...ORDERS,
+            ...bad,
+          },
+          { getInitiatorCredentials: startedBy(USERS.alice) },
+        );
+        await expect(action.handler(ctx)).rejects.toThrow(
+          new RegExp(`^${input} ".*" is not an entity ref`),
+        );
+        expect(emulator.calls()).toEqual({});
+        expect(repositoryIn(emulator, 'orders-api')).toBeUndefined();
+      },
+    );
+
     it('does not reuse an existing repository that belongs to another entity (403 naming it)', async () => {
       // guest may act for orders-api, but payments-api is not orders-api's.
       const error = await action

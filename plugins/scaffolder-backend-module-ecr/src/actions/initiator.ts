@@ -9,6 +9,12 @@ import {
   OwnershipSubject,
   ownershipSubjectOf,
 } from '@backstage-ecr/plugin-ecr-common';
+import {
+  CompoundEntityRef,
+  makeValidator,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
@@ -56,16 +62,7 @@ export async function actAsInitiator(
       'This action acts only for the user who started the task, and this task has no user behind it',
     );
   }
-  const entityRef = normaliseRef(input.entityRef, {
-    defaultKind: 'component',
-  });
-  if (!/^[^:]+:[^/]+\/.+$/.test(entityRef)) {
-    throw new InputError(
-      `entityRef ${JSON.stringify(
-        input.entityRef,
-      )} is not an entity ref, e.g. component:default/orders-api`,
-    );
-  }
+  const entityRef = checkedRef('entityRef', input.entityRef, 'component');
   const existing = await services.catalog.getEntityByRef(entityRef, {
     credentials,
   });
@@ -73,7 +70,7 @@ export async function actAsInitiator(
     ? ownershipSubjectOf(existing)
     : {
         entityRef,
-        ownerRef: normaliseRef(input.owner, { defaultKind: 'group' }),
+        ownerRef: checkedRef('owner', input.owner, 'group'),
       };
   const { ownershipEntityRefs } = await services.userInfo.getUserInfo(
     credentials,
@@ -95,6 +92,42 @@ export async function actAsInitiator(
       permission.name
     } is not granted to you for it`,
   );
+}
+
+const validator = makeValidator();
+
+/**
+ * An input naming an entity, as the full lower-case ref the binding tags
+ * carry; refused (400) unless its kind, namespace and name follow the
+ * catalog's rules, so that nothing else is ever written as a tag.
+ */
+function checkedRef(input: string, value: string, defaultKind: string) {
+  let ref: CompoundEntityRef | undefined;
+  try {
+    ref = parseEntityRef(value.trim(), {
+      defaultKind,
+      defaultNamespace: 'default',
+    });
+  } catch {
+    ref = undefined;
+  }
+  if (
+    !ref ||
+    !validator.isValidKind(ref.kind) ||
+    !validator.isValidNamespace(ref.namespace) ||
+    !validator.isValidEntityName(ref.name)
+  ) {
+    throw new InputError(
+      `${input} ${JSON.stringify(
+        value.slice(0, 200),
+      )} is not an entity ref, e.g. ${
+        defaultKind === 'group'
+          ? 'group:default/team-a'
+          : 'component:default/orders-api'
+      }`,
+    );
+  }
+  return normaliseRef(stringifyEntityRef(ref));
 }
 
 function isUser(
