@@ -1,7 +1,7 @@
 import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
 
 export interface Config {
-  /** Amazon ECR plugins (DESIGN §10). AWS credentials come from the `aws` section. */
+  /** Amazon ECR plugins (docs/architecture.md, "Configuration"). AWS credentials come from the `aws` section. */
   ecr?: {
     /**
      * The AWS accounts entities may name (12-digit ids, quoted). An annotation

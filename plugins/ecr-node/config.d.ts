@@ -1,5 +1,5 @@
 export interface Config {
-  /** Amazon ECR plugins (DESIGN §10); the keys the AWS layer reads. */
+  /** Amazon ECR plugins (docs/architecture.md, "Configuration"); the keys the AWS layer reads. */
   ecr?: {
     /**
      * The AWS accounts entities may name. An annotation naming any other account

@@ -7,7 +7,7 @@ import {
 import { ENTITIES, startDemoEmulator } from './__testUtils__/testBackend';
 
 /**
- * Every route × principal with the demo app's policy (DESIGN §4), on
+ * Every route × principal with the demo app's policy (docs/architecture.md, "Permissions and scoping"), on
  * `component:default/proof-of-concept`, owned by group team-a: reads follow
  * catalog visibility, writes go to owners and platform-team, the audit
  * (ecr.audit.read, and ecr.audit.run to start a run) and claims to

@@ -43,7 +43,7 @@ export interface RouterOptions {
   audit?: Pick<AuditRouterOptions, 'store' | 'runner'>;
 }
 
-/** The HTTP API of DESIGN §5: parameters in, JSON out; the work is elsewhere. */
+/** The HTTP API of docs/architecture.md, "HTTP API": parameters in, JSON out; the work is elsewhere. */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {

@@ -1,5 +1,5 @@
 /**
- * The shapes of the ECR backend's HTTP API (DESIGN §5), shared by the backend
+ * The shapes of the ECR backend's HTTP API (docs/architecture.md, "HTTP API"), shared by the backend
  * that answers and the frontend that asks. Times are ISO-8601 strings.
  */
 
@@ -98,7 +98,7 @@ export interface FindingsResponse extends ImageScanFindings {
   stale?: boolean;
 }
 
-/** The setup checks' stable ids (DESIGN §6), in the order they are shown. */
+/** The setup checks' stable ids (docs/architecture.md, "Setup checks"), in the order they are shown. */
 export const SETUP_CHECK_IDS = [
   'annotation-valid',
   'repository-exists',
@@ -156,7 +156,7 @@ export interface SetupStatus {
   stale?: boolean;
 }
 
-/** The settings a repository is (or would be) created with (DESIGN §7). */
+/** The settings a repository is (or would be) created with (docs/architecture.md, "Writes"). */
 export interface RepositorySettings {
   repositoryName: string;
   region: string;

@@ -1,7 +1,7 @@
 import { ResourceBinding, SetupCheckId, SetupCheckStatus } from './api';
 
 /**
- * The shapes of the platform audit API (DESIGN §5, §9): `GET /audit`,
+ * The shapes of the platform audit API (docs/architecture.md, "HTTP API" and "Audit"): `GET /audit`,
  * `POST /audit/run`, `GET /audit/history`, `GET /audit?format=csv`.
  */
 

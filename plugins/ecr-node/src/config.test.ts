@@ -2,7 +2,7 @@ import { ConfigReader } from '@backstage/config';
 import { readEcrConfig } from './config';
 
 describe('readEcrConfig', () => {
-  it('reads every key of DESIGN §10', () => {
+  it('reads every key of docs/architecture.md, "Configuration"', () => {
     expect(
       readEcrConfig(
         new ConfigReader({

@@ -7,7 +7,7 @@ import {
   UnboundReadPolicy,
 } from '@backstage-ecr/plugin-ecr-common';
 
-/** The `ecr` configuration section (DESIGN §10), read once and checked. */
+/** The `ecr` configuration section (docs/architecture.md, "Configuration"), read once and checked. */
 export interface EcrConfig {
   /** The AWS accounts entities may name. */
   allowedAccounts: string[];

@@ -61,7 +61,7 @@ function ask(permission: Permission, userEntityRef?: string) {
 }
 
 describe('EcrDemoPermissionPolicy', () => {
-  it('uses the permission names of DESIGN §4', () => {
+  it('uses the permission names of docs/architecture.md, "Permissions and scoping"', () => {
     expect(ecrPermissions.map(p => p.name).sort()).toEqual([
       'ecr.audit.read',
       'ecr.audit.run',

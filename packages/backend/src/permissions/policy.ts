@@ -31,7 +31,7 @@ import {
   ecrRepositoryCreatePermission,
 } from '@backstage-ecr/plugin-ecr-common';
 
-/** The group whose members administer ECR for everyone (DESIGN §4). */
+/** The group whose members administer ECR for everyone (docs/architecture.md, "Permissions and scoping"). */
 export const PLATFORM_TEAM_REF = 'group:default/platform-team';
 
 /**

@@ -136,7 +136,7 @@ function decide(allowed: boolean): PolicyDecision {
 }
 
 /**
- * The decisions of the demo app's policy (packages/backend, DESIGN §4):
+ * The decisions of the demo app's policy (packages/backend, docs/architecture.md, "Permissions and scoping"):
  * ecr.images.read to signed-in users, ecr.repository.create and
  * ecr.push-access.grant to the entity's owners (catalog IS_ENTITY_OWNER) and
  * to platform-team; ecr.audit.read, ecr.audit.run and ecr.repository.claim to

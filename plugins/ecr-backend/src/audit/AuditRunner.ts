@@ -82,7 +82,7 @@ class EntityAuditError extends Error {
 }
 
 /**
- * Runs the platform audit (DESIGN §9): the setup checks of every catalog
+ * Runs the platform audit (docs/architecture.md, "Audit"): the setup checks of every catalog
  * entity with an ECR annotation, with bounded concurrency and AWS answers
  * shared across the run, and the repositories of the configured accounts and
  * regions that no entity names. Scheduled and manual runs go through the same

@@ -19,7 +19,7 @@ export interface AuthorizedEntity {
 }
 
 /**
- * The scoping every entity route does, in the order of DESIGN §4: load the
+ * The scoping every entity route does, in the order of docs/architecture.md, "Permissions and scoping": load the
  * entity with the caller's own credentials (not visible: 404), then authorize
  * the permission with the entity ref as resourceRef (denied: 403).
  */

@@ -52,7 +52,7 @@ export type FailedFact = DeniedFact | UnansweredFact;
 
 /**
  * Runs one AWS call for a request that cannot do without it: any failure
- * becomes an error with the HTTP status of DESIGN §5.
+ * becomes an error with the HTTP status of docs/architecture.md, "HTTP API".
  */
 export async function callAws<T>(
   action: string,

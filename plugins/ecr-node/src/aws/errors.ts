@@ -1,7 +1,7 @@
 import { CustomErrorBase } from '@backstage/errors';
 
 /**
- * AWS failures as HTTP answers (DESIGN §5). Each error carries a status code
+ * AWS failures as HTTP answers (docs/architecture.md, "HTTP API"). Each error carries a status code
  * that Backstage's error middleware uses, the AWS error code and, where it
  * applies, the IAM action. They never carry the SDK error as `cause`: its
  * message names Backstage's own principal and its metadata is of no use to a

@@ -32,7 +32,7 @@ function withheldRepository() {
 }
 
 describe('evaluateSetupChecks', () => {
-  it('answers every check id of DESIGN §6, in order, all passing for a good setup', () => {
+  it('answers every check id of docs/architecture.md, "Setup checks", in order, all passing for a good setup', () => {
     const checks = evaluateSetupChecks(passingFacts());
     expect(checks.map(c => c.id)).toEqual([...SETUP_CHECK_IDS]);
     expect(checks.filter(c => c.status !== 'pass')).toEqual([]);

@@ -20,7 +20,7 @@ import { checkRepositoryExists } from './repositoryExists';
 import { checkScanOnPush } from './scanOnPush';
 import { checkTagImmutability } from './tagImmutability';
 
-/** Every check, by its stable id (DESIGN §6). */
+/** Every check, by its stable id (docs/architecture.md, "Setup checks"). */
 export const SETUP_CHECKS: Record<
   (typeof SETUP_CHECK_IDS)[number],
   SetupCheckFunction
@@ -52,7 +52,7 @@ const PER_REPOSITORY_CHECKS: ReadonlySet<SetupCheckId> = new Set([
 ]);
 
 /**
- * Evaluates every setup check, in the order of DESIGN §6. When the annotations
+ * Evaluates every setup check, in the order of docs/architecture.md, "Setup checks". When the annotations
  * do not parse nothing was asked of AWS, and every other check says so.
  */
 export function evaluateSetupChecks(facts: SetupFacts): SetupCheck[] {

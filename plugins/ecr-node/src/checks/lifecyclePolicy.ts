@@ -2,7 +2,7 @@ import { SetupCheck } from '@backstage-ecr/plugin-ecr-common';
 import { SetupFacts } from '../setup/facts';
 import { factVerdict, failureSentence, perRepository } from './checkResult';
 
-/** The lifecycle policy suggested (and used when creating repositories, DESIGN §7). */
+/** The lifecycle policy suggested (and used when creating repositories, docs/architecture.md, "Writes"). */
 export const EXPIRE_UNTAGGED_LIFECYCLE_POLICY = {
   rules: [
     {

@@ -56,11 +56,11 @@ export interface EcrService {
     subject: OwnershipSubject,
   ): Promise<SetupFacts>;
 
-  /** The setup checks of DESIGN §6, from facts alone. */
+  /** The setup checks of docs/architecture.md, "Setup checks", from facts alone. */
   evaluateSetupChecks(facts: SetupFacts): SetupCheck[];
 
   /**
-   * Creates a repository with DESIGN §7's defaults, or answers the existing one
+   * Creates a repository with the default settings (docs/architecture.md, "Writes"), or answers the existing one
    * unchanged (409 with `ifExists: 'fail'`); a dry run only reads.
    */
   createRepository(
@@ -68,7 +68,7 @@ export interface EcrService {
   ): Promise<CreateRepositoryResponse>;
 
   /**
-   * Attaches the push policy of DESIGN §7 to a role allowed by
+   * Attaches the push policy of docs/architecture.md, "Writes" to a role allowed by
    * `ecr.iam.allowedRoleArnPatterns`, unless it is there already; a dry run
    * only reads.
    */

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { PolicyDocument } from '@backstage-ecr/plugin-ecr-common';
 
-/** What pushing an image needs on the repository itself (DESIGN §6). */
+/** What pushing an image needs on the repository itself (docs/architecture.md, "Setup checks"). */
 export const REPOSITORY_PUSH_ACTIONS = [
   'ecr:BatchCheckLayerAvailability',
   'ecr:CompleteLayerUpload',
@@ -59,7 +59,7 @@ export function legacyPushPolicyName(repositoryName: string): string {
 
 /**
  * The least-privilege push policy for one repository: the five layer and push
- * actions on the repository ARN, and GetAuthorizationToken on `*` (DESIGN §7).
+ * actions on the repository ARN, and GetAuthorizationToken on `*` (docs/architecture.md, "Writes").
  */
 export function pushPolicyDocument(repositoryArn: string): PolicyDocument {
   return {

@@ -49,7 +49,7 @@ export interface CreateRepositoryRequest {
    * belongs to it.
    */
   subject: OwnershipSubject;
-  /** Changes to the defaults of DESIGN §7. */
+  /** Changes to the defaults of docs/architecture.md, "Writes". */
   settings?: RepositorySettingsOverrides;
   /** Answer what would be created, and create nothing. */
   dryRun?: boolean;
@@ -66,7 +66,7 @@ interface FoundRepository {
 }
 
 /**
- * Creates an ECR repository with DESIGN §7's settings, or answers the existing
+ * Creates an ECR repository with the default settings (docs/architecture.md, "Writes"), or answers the existing
  * one unchanged. Everything CreateRepository accepts (tag mutability, scan on
  * push, encryption, tags) is set by that one call; only the lifecycle policy
  * needs a second. The repository is tagged `ecr.backstage-ecr.io/setup:

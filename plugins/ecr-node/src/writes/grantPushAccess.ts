@@ -47,7 +47,7 @@ export interface GrantPushAccessRequest {
 }
 
 /**
- * Gives a role least-privilege push access to one repository (DESIGN §7): one
+ * Gives a role least-privilege push access to one repository (docs/architecture.md, "Writes"): one
  * inline policy, `backstage-ecr-push-<repository>-<hash of its ARN>`, with the
  * five layer and push actions on the repository ARN and GetAuthorizationToken
  * on `*`. Only that policy is ever written: no other policy of the role is read

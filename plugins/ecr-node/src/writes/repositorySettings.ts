@@ -17,7 +17,7 @@ export const ENTITY_REF_TAG = DEFAULT_OWNERSHIP_TAG_KEYS.entityRefTag;
  */
 export const SETUP_STATE_TAG = 'ecr.backstage-ecr.io/setup';
 
-/** What a create request may change of the defaults of DESIGN §7. */
+/** What a create request may change of the defaults of docs/architecture.md, "Writes". */
 export interface RepositorySettingsOverrides {
   imageTagMutability?: 'MUTABLE' | 'IMMUTABLE';
   scanOnPush?: boolean;
@@ -43,7 +43,7 @@ export const DEFAULT_LIFECYCLE_POLICY_TEXT = JSON.stringify(
 );
 
 /**
- * The settings a repository is created with: DESIGN §7's defaults (scan on
+ * The settings a repository is created with: the default settings (docs/architecture.md, "Writes") (scan on
  * push, IMMUTABLE tags, AES256, untagged images expire after 14 days, tagged
  * with the entity ref) with the request's overrides, checked before anything
  * is sent to AWS.
