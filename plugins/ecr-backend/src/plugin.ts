@@ -3,22 +3,36 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { ecrPermissions } from '@backstage-ecr/plugin-ecr-common';
-import { ecrServiceRef } from '@backstage-ecr/plugin-ecr-node';
+import {
+  EcrSetupCheck,
+  ecrServiceRef,
+  ecrSetupChecksExtensionPoint,
+} from '@backstage-ecr/plugin-ecr-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { AuditRunner } from './audit/AuditRunner';
 import { DatabaseAuditStore } from './audit/AuditStore';
 import { readAuditConfig } from './audit/config';
 import { scheduleAudit } from './audit/scheduleAudit';
 import { createRouter } from './router';
+import { addSetupCheck, withAddedChecks } from './services/addedChecks';
 import { CachedEcrReader } from './services/CachedEcrReader';
 
 /**
  * The ECR backend plugin: catalog-scoped images, scan findings and setup
- * status under /api/ecr.
+ * status under /api/ecr. Backend modules add setup checks through
+ * `ecrSetupChecksExtensionPoint`.
+ *
+ * @public
  */
 export const ecrPlugin = createBackendPlugin({
   pluginId: 'ecr',
   register(env) {
+    const addedChecks: EcrSetupCheck[] = [];
+    env.registerExtensionPoint(ecrSetupChecksExtensionPoint, {
+      addSetupCheck(...checks) {
+        for (const check of checks) addSetupCheck(addedChecks, check);
+      },
+    });
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -50,8 +64,11 @@ export const ecrPlugin = createBackendPlugin({
         scheduler,
         lifecycle,
         catalog,
-        ecr,
+        ecr: awsLayer,
       }) {
+        const ecr = addedChecks.length
+          ? withAddedChecks(awsLayer, addedChecks)
+          : awsLayer;
         permissionsRegistry.addPermissions(ecrPermissions);
         const reader = new CachedEcrReader(
           ecr,

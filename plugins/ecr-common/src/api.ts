@@ -132,9 +132,15 @@ export interface ResourceBinding {
   boundTo?: string;
 }
 
+/**
+ * The id of a check an adopter adds through the ECR backend's setup checks
+ * extension point: a kebab-case name that is none of {@link SETUP_CHECK_IDS}.
+ */
+export type AddedSetupCheckId = string & {};
+
 /** One setup check's result: what it saw and, when not passing, what to do. */
 export interface SetupCheck {
-  id: SetupCheckId;
+  id: SetupCheckId | AddedSetupCheckId;
   status: SetupCheckStatus;
   title: string;
   detail: string;

@@ -1,4 +1,9 @@
-import { ResourceBinding, SetupCheckId, SetupCheckStatus } from './api';
+import {
+  AddedSetupCheckId,
+  ResourceBinding,
+  SetupCheckId,
+  SetupCheckStatus,
+} from './api';
 
 /**
  * The shapes of the platform audit API (docs/architecture.md, "HTTP API" and "Audit"): `GET /audit`,
@@ -7,7 +12,7 @@ import { ResourceBinding, SetupCheckId, SetupCheckStatus } from './api';
 
 /** One check's outcome for one entity, as the audit stores it. */
 export interface AuditCheckResult {
-  id: SetupCheckId;
+  id: SetupCheckId | AddedSetupCheckId;
   status: SetupCheckStatus;
   detail: string;
 }
@@ -73,15 +78,15 @@ export interface AuditSummary {
   /** Entities with no failing check. */
   passing: number;
   /** Per check id: how many entities fail it. */
-  failingByCheck: Partial<Record<SetupCheckId, number>>;
+  failingByCheck: Partial<Record<SetupCheckId | AddedSetupCheckId, number>>;
   /** Per check id: how many entities have a warning on it. */
-  warningByCheck: Partial<Record<SetupCheckId, number>>;
+  warningByCheck: Partial<Record<SetupCheckId | AddedSetupCheckId, number>>;
   /**
    * Per check id: how many entities it could not be run for (AWS failed or
    * refused, or the entity could not be checked at all); absent in runs
    * stored before it was counted.
    */
-  unknownByCheck?: Partial<Record<SetupCheckId, number>>;
+  unknownByCheck?: Partial<Record<SetupCheckId | AddedSetupCheckId, number>>;
   unclaimedRepositories: number;
 }
 

@@ -1,72 +1,57 @@
 /**
  * The AWS layer of the Amazon ECR plugins for Backstage: ECR, IAM, STS and
- * CodeBuild access behind {@link ecrServiceRef}, and the setup checks as pure
- * functions of gathered facts.
+ * CodeBuild access behind {@link ecrServiceRef}, the setup checks' facts, and
+ * the extension point for extra setup checks.
  *
  * @packageDocumentation
  */
 export { ecrServiceRef } from './service/ecrServiceRef';
 export type { EcrService } from './service/EcrService';
-export { DefaultEcrService } from './service/DefaultEcrService';
-export { readEcrConfig, DEFAULT_CACHE_TTL_SECONDS } from './config';
+export { createEcrService } from './service/createEcrService';
+export type { CreateEcrServiceOptions } from './service/createEcrService';
+export { ecrSetupChecksExtensionPoint } from './extensions';
+export type {
+  EcrSetupCheck,
+  EcrSetupCheckResult,
+  EcrSetupChecksExtensionPoint,
+} from './extensions';
 export type { EcrConfig, OwnershipConfig } from './config';
-export { AwsClients } from './aws/clients';
-export type { AwsClientOptions } from './aws/clients';
 export type { DeniedFact, Fact, FailedFact, UnansweredFact } from './aws/call';
-export {
-  callAws,
-  describeFailure,
-  failureRemedy,
-  gatherFact,
-} from './aws/call';
+export { callAws, describeFailure } from './aws/call';
 export {
   AwsAccessDeniedError,
   AwsServiceError,
   AwsThrottledError,
-  classifyAwsError,
   isTransientAwsError,
-  toAwsError,
 } from './aws/errors';
-export type {
-  AwsCallErrorDetails,
-  AwsFailure,
-  AwsFailureKind,
-  AwsFailureReason,
-} from './aws/errors';
+export type { AwsCallErrorDetails } from './aws/errors';
 export { IMAGE_DIGEST } from './findings/readImageFindings';
-export * from './setup/facts';
-export {
-  AUTHORIZATION_TOKEN_ACTION,
-  PUSH_ACTIONS,
-  REPOSITORY_PUSH_ACTIONS,
-  pushPolicyDocument,
-  pushPolicyName,
-} from './setup/pushPolicy';
-export * from './checks';
-export { createAuditSession } from './audit/EcrAuditSession';
 export type {
-  AuditSessionOptions,
+  AttachedPolicy,
+  CallerIdentityFacts,
+  OwnershipFacts,
+  PolicyDocumentFacts,
+  PolicyPrincipalFacts,
+  PolicyStatementFacts,
+  PushDecision,
+  PushRoleFacts,
+  RepositoryFacts,
+  RepositorySettingsFacts,
+  ResourceTags,
+  SetupFacts,
+} from './setup/facts';
+export { pushPolicyName } from './setup/pushPolicy';
+export { checkAnnotationValid, resourceBindings } from './checks';
+export type {
   EcrAuditSession,
+  AuditSessionOptions,
 } from './audit/EcrAuditSession';
 export type { ListedRepository } from './audit/AuditFactSource';
 export type { ThrottleBackoff } from './audit/retryThrottled';
-export {
-  failedFacts,
-  gatherSetupFactsFrom,
-  ownershipFacts,
-  readRefusal,
-  transientFailures,
-} from './setup/gatherSetupFacts';
-export { AwsSetupFactSource } from './setup/factSource';
-export type { ImagesSample, SetupFactSource } from './setup/factSource';
+export { readRefusal, transientFailures } from './setup/gatherSetupFacts';
 export type { CreateRepositoryRequest } from './writes/createRepository';
 export type { GrantPushAccessRequest } from './writes/grantPushAccess';
 export type { ClaimRequest } from './writes/claim';
 export { NotOwnedError } from './writes/ownership';
 export type { RepositorySettingsOverrides } from './writes/repositorySettings';
-export {
-  DEFAULT_LIFECYCLE_POLICY_TEXT,
-  ENTITY_REF_TAG,
-  SETUP_STATE_TAG,
-} from './writes/repositorySettings';
 export { roleArnMatches } from './writes/allowedTargets';

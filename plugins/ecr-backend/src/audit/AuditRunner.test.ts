@@ -6,8 +6,6 @@ import {
   SETUP_CHECK_IDS,
 } from '@backstage-ecr/plugin-ecr-common';
 import {
-  AwsClients,
-  DefaultEcrService,
   EcrService,
 } from '@backstage-ecr/plugin-ecr-node';
 import { mockServices } from '@backstage/backend-test-utils';
@@ -48,8 +46,8 @@ function statuses(entity: AuditEntityResult) {
 
 describe('AuditRunner against the emulator', () => {
   let emulator: Emulator;
-  let clients: AwsClients;
-  let ecr: DefaultEcrService;
+  let clients: { destroy(): void };
+  let ecr: EcrService;
   const catalogEntities = [...demoCatalogEntities(), ...EDGE_ENTITIES];
 
   beforeAll(async () => {

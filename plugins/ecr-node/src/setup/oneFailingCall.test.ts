@@ -293,7 +293,7 @@ describe('one failing AWS call costs the checks that need it, and nothing else',
       const denied = failure.kind === 'denied';
       expect(checks.some(c => c.detail.includes('may not call'))).toBe(denied);
       const asking = checks.filter(c => c.requiredActions).map(c => c.id);
-      expect(asking.every(id => dependent.includes(id))).toBe(true);
+      expect(asking.every(id => dependent.some(d => d === id))).toBe(true);
       expect(asking.length > 0).toBe(denied);
       // The check that reads the fact first says what to do.
       const first = results[dependent[0]];

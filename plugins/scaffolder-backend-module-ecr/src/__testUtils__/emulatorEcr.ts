@@ -4,14 +4,9 @@ import {
   readSeedFile,
   startEmulator,
 } from '@backstage-ecr/aws-emulator';
-import {
-  AwsClients,
-  DefaultEcrService,
-  readEcrConfig,
-} from '@backstage-ecr/plugin-ecr-node';
+import { createEcrService } from '@backstage-ecr/plugin-ecr-node';
 import { ConfigReader } from '@backstage/config';
 import { JsonObject } from '@backstage/types';
-import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 
 export const ACCOUNT = '123412341234';
 
@@ -132,12 +127,8 @@ export function ecrServiceFor(
   overrides: { allowedAccounts?: string[] } = {},
 ) {
   const config = new ConfigReader(ecrConfigData(emulator, overrides));
-  const ecrConfig = readEcrConfig(config);
-  const clients = new AwsClients(
-    DefaultAwsCredentialsManager.fromConfig(config),
-    { endpoint: ecrConfig.endpoint, maxAttempts: ecrConfig.maxAttempts },
-  );
-  return { ecr: new DefaultEcrService(clients, ecrConfig), clients };
+  const { service, close } = createEcrService({ config });
+  return { ecr: service, clients: { destroy: close } };
 }
 
 /** Writes the emulator answered. */

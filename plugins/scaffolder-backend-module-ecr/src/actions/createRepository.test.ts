@@ -1,5 +1,5 @@
 import { Emulator } from '@backstage-ecr/aws-emulator';
-import { AwsClients, DefaultEcrService } from '@backstage-ecr/plugin-ecr-node';
+import { EcrService } from '@backstage-ecr/plugin-ecr-node';
 import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { ecrRepositoryCreatePermission } from '@backstage-ecr/plugin-ecr-common';
@@ -32,8 +32,8 @@ const ORDERS = { entityRef: 'component:default/orders-api', owner: TEAM_A };
 
 describe('ecr:repository:create', () => {
   let emulator: Emulator;
-  let clients: AwsClients;
-  let ecr: DefaultEcrService;
+  let clients: { destroy(): void };
+  let ecr: EcrService;
   let services: ReturnType<typeof initiatorServices>;
   let action: ReturnType<typeof createEcrRepositoryCreateAction>;
 

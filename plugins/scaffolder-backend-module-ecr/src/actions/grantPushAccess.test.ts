@@ -1,7 +1,6 @@
 import { Emulator } from '@backstage-ecr/aws-emulator';
 import {
-  AwsClients,
-  DefaultEcrService,
+  EcrService,
   pushPolicyName,
 } from '@backstage-ecr/plugin-ecr-node';
 import { ecrPushAccessGrantPermission } from '@backstage-ecr/plugin-ecr-common';
@@ -40,8 +39,8 @@ const ORDERS = { entityRef: 'component:default/orders-api', owner: TEAM_A };
 
 describe('ecr:push-access:grant', () => {
   let emulator: Emulator;
-  let clients: AwsClients;
-  let ecr: DefaultEcrService;
+  let clients: { destroy(): void };
+  let ecr: EcrService;
   let services: ReturnType<typeof initiatorServices>;
   let action: ReturnType<typeof createEcrPushAccessGrantAction>;
 

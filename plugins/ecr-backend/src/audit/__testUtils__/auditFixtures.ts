@@ -2,14 +2,9 @@ import { readFileSync } from 'fs';
 import { resolve } from 'path';
 import { DEMO_SEED_PATH, Emulator } from '@backstage-ecr/aws-emulator';
 import { isEcrAvailable } from '@backstage-ecr/plugin-ecr-common';
-import {
-  AwsClients,
-  DefaultEcrService,
-  readEcrConfig,
-} from '@backstage-ecr/plugin-ecr-node';
+import { createEcrService, EcrService } from '@backstage-ecr/plugin-ecr-node';
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
-import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { parseAllDocuments } from 'yaml';
 import { ACCOUNT, KEYS, SHARED_ACCOUNT } from '../../__testUtils__/testBackend';
 
@@ -78,7 +73,7 @@ export const EDGE_ENTITIES: Entity[] = [
 export function ecrServiceFor(
   emulator: Emulator,
   keys = KEYS.backstage,
-): { ecr: DefaultEcrService; clients: AwsClients } {
+): { ecr: EcrService; clients: { destroy(): void } } {
   const config = new ConfigReader({
     aws: {
       accounts: [
@@ -100,10 +95,6 @@ export function ecrServiceFor(
       },
     },
   });
-  const ecrConfig = readEcrConfig(config);
-  const clients = new AwsClients(
-    DefaultAwsCredentialsManager.fromConfig(config),
-    { endpoint: ecrConfig.endpoint, maxAttempts: ecrConfig.maxAttempts },
-  );
-  return { ecr: new DefaultEcrService(clients, ecrConfig), clients };
+  const { service, close } = createEcrService({ config });
+  return { ecr: service, clients: { destroy: close } };
 }
