@@ -3,7 +3,11 @@
  * that answers and the frontend that asks. Times are ISO-8601 strings.
  */
 
-/** Vulnerability severities as ECR reports them, most severe first. */
+/**
+ * Vulnerability severities as ECR reports them, most severe first.
+ *
+ * @public
+ */
 export const SEVERITIES = [
   'CRITICAL',
   'HIGH',
@@ -12,12 +16,21 @@ export const SEVERITIES = [
   'INFORMATIONAL',
   'UNDEFINED',
 ] as const;
+/** @public */
 export type Severity = (typeof SEVERITIES)[number];
 
-/** Finding counts per severity; severities without findings are left out. */
+/**
+ * Finding counts per severity; severities without findings are left out.
+ *
+ * @public
+ */
 export type SeverityCounts = Partial<Record<Severity, number>>;
 
-/** An image's scan, as DescribeImages summarises it. */
+/**
+ * An image's scan, as DescribeImages summarises it.
+ *
+ * @public
+ */
 export interface ImageScanSummary {
   /** ECR's scan status (`COMPLETE`, `FAILED`, `ACTIVE`, …) or `NOT_SCANNED`. */
   status: string;
@@ -26,7 +39,11 @@ export interface ImageScanSummary {
   severityCounts: SeverityCounts;
 }
 
-/** One image of a repository. */
+/**
+ * One image of a repository.
+ *
+ * @public
+ */
 export interface EcrImage {
   digest: string;
   tags: string[];
@@ -37,7 +54,11 @@ export interface EcrImage {
   scan: ImageScanSummary;
 }
 
-/** One annotated repository with all of its images, newest `pushedAt` first. */
+/**
+ * One annotated repository with all of its images, newest `pushedAt` first.
+ *
+ * @public
+ */
 export interface EcrRepositoryImages {
   arn: string;
   name: string;
@@ -51,7 +72,11 @@ export interface EcrRepositoryImages {
   imageCount: number;
 }
 
-/** `GET /entity/:namespace/:kind/:name/images` */
+/**
+ * `GET /entity/:namespace/:kind/:name/images`
+ *
+ * @public
+ */
 export interface ImagesResponse {
   entityRef: string;
   repositories: EcrRepositoryImages[];
@@ -63,7 +88,11 @@ export interface ImagesResponse {
   stale?: boolean;
 }
 
-/** One vulnerability finding of an image scan (basic or enhanced). */
+/**
+ * One vulnerability finding of an image scan (basic or enhanced).
+ *
+ * @public
+ */
 export interface ScanFinding {
   name: string;
   severity: Severity;
@@ -77,7 +106,11 @@ export interface ScanFinding {
 }
 
 /** `GET /entity/:namespace/:kind/:name/images/:digest/findings?repository=ARN` */
-/** An image's scan result as read from ECR. */
+/**
+ * An image's scan result as read from ECR.
+ *
+ * @public
+ */
 export interface ImageScanFindings {
   repositoryArn: string;
   digest: string;
@@ -90,7 +123,11 @@ export interface ImageScanFindings {
   findings: ScanFinding[];
 }
 
-/** `GET /entity/:namespace/:kind/:name/images/:digest/findings` */
+/**
+ * `GET /entity/:namespace/:kind/:name/images/:digest/findings`
+ *
+ * @public
+ */
 export interface FindingsResponse extends ImageScanFindings {
   /** When the findings were read from AWS. */
   fetchedAt: string;
@@ -98,7 +135,11 @@ export interface FindingsResponse extends ImageScanFindings {
   stale?: boolean;
 }
 
-/** The setup checks' stable ids (docs/architecture.md, "Setup checks"), in the order they are shown. */
+/**
+ * The setup checks' stable ids (docs/architecture.md, "Setup checks"), in the order they are shown.
+ *
+ * @public
+ */
 export const SETUP_CHECK_IDS = [
   'annotation-valid',
   'repository-exists',
@@ -114,11 +155,17 @@ export const SETUP_CHECK_IDS = [
   'repository-owner',
   'push-role-owner',
 ] as const;
+/** @public */
 export type SetupCheckId = (typeof SETUP_CHECK_IDS)[number];
 
+/** @public */
 export type SetupCheckStatus = 'pass' | 'warn' | 'fail' | 'unknown';
 
-/** One AWS resource an entity names, and who AWS says it belongs to. */
+/**
+ * One AWS resource an entity names, and who AWS says it belongs to.
+ *
+ * @public
+ */
 export interface ResourceBinding {
   kind: 'repository' | 'role';
   arn: string;
@@ -135,10 +182,16 @@ export interface ResourceBinding {
 /**
  * The id of a check an adopter adds through the ECR backend's setup checks
  * extension point: a kebab-case name that is none of {@link SETUP_CHECK_IDS}.
+ *
+ * @public
  */
 export type AddedSetupCheckId = string & {};
 
-/** One setup check's result: what it saw and, when not passing, what to do. */
+/**
+ * One setup check's result: what it saw and, when not passing, what to do.
+ *
+ * @public
+ */
 export interface SetupCheck {
   id: SetupCheckId | AddedSetupCheckId;
   status: SetupCheckStatus;
@@ -153,7 +206,11 @@ export interface SetupCheck {
   bindings?: ResourceBinding[];
 }
 
-/** `GET /entity/:namespace/:kind/:name/setup` */
+/**
+ * `GET /entity/:namespace/:kind/:name/setup`
+ *
+ * @public
+ */
 export interface SetupStatus {
   entityRef: string;
   checks: SetupCheck[];
@@ -162,7 +219,11 @@ export interface SetupStatus {
   stale?: boolean;
 }
 
-/** The settings a repository is (or would be) created with (docs/architecture.md, "Writes"). */
+/**
+ * The settings a repository is (or would be) created with (docs/architecture.md, "Writes").
+ *
+ * @public
+ */
 export interface RepositorySettings {
   repositoryName: string;
   region: string;
@@ -175,7 +236,11 @@ export interface RepositorySettings {
   tags: Record<string, string>;
 }
 
-/** `POST /entity/:namespace/:kind/:name/repository` */
+/**
+ * `POST /entity/:namespace/:kind/:name/repository`
+ *
+ * @public
+ */
 export interface CreateRepositoryResponse {
   dryRun: boolean;
   /** True when this request created it; false when it existed (or on a dry run). */
@@ -186,7 +251,11 @@ export interface CreateRepositoryResponse {
   settings: RepositorySettings;
 }
 
-/** An IAM policy document. */
+/**
+ * An IAM policy document.
+ *
+ * @public
+ */
 export interface PolicyDocument {
   Version: '2012-10-17';
   Statement: Array<{
@@ -197,7 +266,11 @@ export interface PolicyDocument {
   }>;
 }
 
-/** `POST /entity/:namespace/:kind/:name/push-access` */
+/**
+ * `POST /entity/:namespace/:kind/:name/push-access`
+ *
+ * @public
+ */
 export interface PushAccessResponse {
   dryRun: boolean;
   /** True when this request wrote the policy; false when it was already in place. */
@@ -207,7 +280,11 @@ export interface PushAccessResponse {
   policyDocument: PolicyDocument;
 }
 
-/** What a claim did, or would do, to one resource. */
+/**
+ * What a claim did, or would do, to one resource.
+ *
+ * @public
+ */
 export interface ClaimedResource {
   kind: 'repository' | 'role';
   arn: string;
@@ -226,7 +303,11 @@ export interface ClaimedResource {
   tags?: Record<string, string>;
 }
 
-/** `POST /entity/:namespace/:kind/:name/claim` */
+/**
+ * `POST /entity/:namespace/:kind/:name/claim`
+ *
+ * @public
+ */
 export interface ClaimResponse {
   dryRun: boolean;
   entityRef: string;

@@ -5,9 +5,17 @@
  * AWS with a value nobody checked.
  */
 
-/** The longest annotation value accepted, well above any real list of ARNs. */
+/**
+ * The longest annotation value accepted, well above any real list of ARNs.
+ *
+ * @public
+ */
 export const MAX_ANNOTATION_LENGTH = 4096;
-/** The most repositories one entity may name. */
+/**
+ * The most repositories one entity may name.
+ *
+ * @public
+ */
 export const MAX_REPOSITORIES_PER_ENTITY = 20;
 
 const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
@@ -22,7 +30,11 @@ const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9\-_]{1,254}$/;
 const ROLE_PATH = /^\/(?:[\x21-\x7E]+\/)?$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
-/** An ECR repository named by an ARN. */
+/**
+ * An ECR repository named by an ARN.
+ *
+ * @public
+ */
 export interface RepositoryRef {
   arn: string;
   partition: string;
@@ -31,7 +43,11 @@ export interface RepositoryRef {
   name: string;
 }
 
-/** A CodeBuild project named by an ARN. */
+/**
+ * A CodeBuild project named by an ARN.
+ *
+ * @public
+ */
 export interface CodeBuildProjectRef {
   arn: string;
   partition: string;
@@ -40,7 +56,11 @@ export interface CodeBuildProjectRef {
   name: string;
 }
 
-/** An IAM role named by an ARN. */
+/**
+ * An IAM role named by an ARN.
+ *
+ * @public
+ */
 export interface RoleRef {
   arn: string;
   partition: string;
@@ -50,7 +70,11 @@ export interface RoleRef {
   name: string;
 }
 
-/** The outcome of parsing one value: the reference, or why it is refused. */
+/**
+ * The outcome of parsing one value: the reference, or why it is refused.
+ *
+ * @public
+ */
 export type ParseResult<T> =
   | { ok: true; value: T }
   | { ok: false; error: string };
@@ -205,19 +229,31 @@ const CODEBUILD_PROJECT: RegionalResource = {
   nameRule: 'a valid CodeBuild project name',
 };
 
-/** Parses `arn:aws:ecr:REGION:ACCOUNT:repository/NAME`. */
+/**
+ * Parses `arn:aws:ecr:REGION:ACCOUNT:repository/NAME`.
+ *
+ * @public
+ */
 export function parseRepositoryArn(input: string): ParseResult<RepositoryRef> {
   return parseRegionalArn(input, ECR_REPOSITORY);
 }
 
-/** Parses `arn:aws:codebuild:REGION:ACCOUNT:project/NAME`. */
+/**
+ * Parses `arn:aws:codebuild:REGION:ACCOUNT:project/NAME`.
+ *
+ * @public
+ */
 export function parseCodeBuildProjectArn(
   input: string,
 ): ParseResult<CodeBuildProjectRef> {
   return parseRegionalArn(input, CODEBUILD_PROJECT);
 }
 
-/** Parses `arn:aws:iam::ACCOUNT:role/PATH/NAME`. */
+/**
+ * Parses `arn:aws:iam::ACCOUNT:role/PATH/NAME`.
+ *
+ * @public
+ */
 export function parseRoleArn(input: string): ParseResult<RoleRef> {
   const value = input.trim();
   const example = 'arn:aws:iam::123412341234:role/service-role/my-build-role';
@@ -257,7 +293,11 @@ export function parseRoleArn(input: string): ParseResult<RoleRef> {
   };
 }
 
-/** The role ARN CodeBuild reports may omit the path; the name is what IAM needs. */
+/**
+ * The role ARN CodeBuild reports may omit the path; the name is what IAM needs.
+ *
+ * @public
+ */
 export function roleNameFromArn(arn: string): string | undefined {
   const parsed = parseRoleArn(arn);
   return parsed.ok ? parsed.value.name : undefined;

@@ -10,14 +10,22 @@ import {
  * `POST /audit/run`, `GET /audit/history`, `GET /audit?format=csv`.
  */
 
-/** One check's outcome for one entity, as the audit stores it. */
+/**
+ * One check's outcome for one entity, as the audit stores it.
+ *
+ * @public
+ */
 export interface AuditCheckResult {
   id: SetupCheckId | AddedSetupCheckId;
   status: SetupCheckStatus;
   detail: string;
 }
 
-/** One catalog entity with an ECR annotation, and its checks. */
+/**
+ * One catalog entity with an ECR annotation, and its checks.
+ *
+ * @public
+ */
 export interface AuditEntityResult {
   entityRef: string;
   title?: string;
@@ -34,10 +42,18 @@ export interface AuditEntityResult {
   bindings?: AuditBinding[];
 }
 
-/** One AWS resource an entity names, and who AWS says it belongs to. */
+/**
+ * One AWS resource an entity names, and who AWS says it belongs to.
+ *
+ * @public
+ */
 export type AuditBinding = ResourceBinding;
 
-/** A repository in the configured accounts and regions that no entity names. */
+/**
+ * A repository in the configured accounts and regions that no entity names.
+ *
+ * @public
+ */
 export interface UnclaimedRepository {
   arn: string;
   name: string;
@@ -50,13 +66,21 @@ export interface UnclaimedRepository {
   orphaned?: boolean;
 }
 
-/** A repository that several entities name. */
+/**
+ * A repository that several entities name.
+ *
+ * @public
+ */
 export interface SharedRepository {
   arn: string;
   entityRefs: string[];
 }
 
-/** What the run found wrong with who claims what. */
+/**
+ * What the run found wrong with who claims what.
+ *
+ * @public
+ */
 export interface AuditOwnershipFlags {
   /** Repositories several entities name. */
   sharedRepositories: SharedRepository[];
@@ -71,7 +95,11 @@ export interface AuditOwnershipFlags {
   orphanBindings: Array<{ arn: string; boundTo: string }>;
 }
 
-/** Counts over one run. */
+/**
+ * Counts over one run.
+ *
+ * @public
+ */
 export interface AuditSummary {
   /** Entities audited. */
   services: number;
@@ -90,9 +118,14 @@ export interface AuditSummary {
   unclaimedRepositories: number;
 }
 
+/** @public */
 export type AuditRunStatus = 'running' | 'complete' | 'failed';
 
-/** One audit run, without its per-entity results. */
+/**
+ * One audit run, without its per-entity results.
+ *
+ * @public
+ */
 export interface AuditRun {
   id: string;
   status: AuditRunStatus;
@@ -104,7 +137,11 @@ export interface AuditRun {
   summary?: AuditSummary;
 }
 
-/** `GET /audit`: the latest complete run with its results (none before the first). */
+/**
+ * `GET /audit`: the latest complete run with its results (none before the first).
+ *
+ * @public
+ */
 export interface AuditReport {
   run?: AuditRun;
   entities: AuditEntityResult[];
@@ -113,12 +150,20 @@ export interface AuditReport {
   ownership?: AuditOwnershipFlags;
 }
 
-/** `GET /audit/history`: runs, newest first. */
+/**
+ * `GET /audit/history`: runs, newest first.
+ *
+ * @public
+ */
 export interface AuditHistory {
   runs: AuditRun[];
 }
 
-/** `POST /audit/run`: the run that was started (202), or finished with `?wait=true`. */
+/**
+ * `POST /audit/run`: the run that was started (202), or finished with `?wait=true`.
+ *
+ * @public
+ */
 export interface AuditRunResponse {
   run: AuditRun;
 }

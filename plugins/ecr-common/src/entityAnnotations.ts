@@ -16,7 +16,11 @@ import {
   RoleRef,
 } from './arns';
 
-/** What an entity's ECR annotations name, once every value has been checked. */
+/**
+ * What an entity's ECR annotations name, once every value has been checked.
+ *
+ * @public
+ */
 export interface EcrAnnotations {
   repositories: RepositoryRef[];
   codeBuildProject?: CodeBuildProjectRef;
@@ -24,12 +28,20 @@ export interface EcrAnnotations {
   containerPort?: number;
 }
 
-/** The result of reading an entity's ECR annotations. */
+/**
+ * The result of reading an entity's ECR annotations.
+ *
+ * @public
+ */
 export type EcrAnnotationsResult =
   | { ok: true; value: EcrAnnotations }
   | { ok: false; errors: string[] };
 
-/** True when the entity carries the repository annotation (whatever its value). */
+/**
+ * True when the entity carries the repository annotation (whatever its value).
+ *
+ * @public
+ */
 export function isEcrAvailable(entity: Entity): boolean {
   return Boolean(
     entity.metadata.annotations?.[ECR_REPOSITORY_ARN_ANNOTATION]?.trim(),
@@ -41,6 +53,8 @@ export function isEcrAvailable(entity: Entity): boolean {
  * not only the first, each naming the annotation it is in. Accounts outside
  * `allowedAccounts` are refused: an entity may not point Backstage at an
  * account the platform team has not opened to it.
+ *
+ * @public
  */
 export function readEcrAnnotations(
   entity: Entity,

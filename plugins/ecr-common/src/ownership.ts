@@ -10,7 +10,11 @@ import {
  * honoured when the resource's tags name the entity, or the entity's owner.
  */
 
-/** The tag keys that bind an AWS resource to a catalog entity or its owner. */
+/**
+ * The tag keys that bind an AWS resource to a catalog entity or its owner.
+ *
+ * @public
+ */
 export interface OwnershipTagKeys {
   /** Names the entity, as a full ref: `component:default/payments-api`. */
   entityRefTag: string;
@@ -18,7 +22,11 @@ export interface OwnershipTagKeys {
   ownerTag: string;
 }
 
-/** The tag keys used unless `ecr.ownership.*` says otherwise. */
+/**
+ * The tag keys used unless `ecr.ownership.*` says otherwise.
+ *
+ * @public
+ */
 export const DEFAULT_OWNERSHIP_TAG_KEYS: OwnershipTagKeys = {
   entityRefTag: 'backstage.io/entity-ref',
   ownerTag: 'backstage.io/owner',
@@ -28,16 +36,23 @@ export const DEFAULT_OWNERSHIP_TAG_KEYS: OwnershipTagKeys = {
  * What happens to reads of a repository with neither tag: shown with the
  * `repository-owner` check failing and no fix offered (`read-only`), shown
  * (`allow`), or refused (`deny`).
+ *
+ * @public
  */
 export type UnboundReadPolicy = 'read-only' | 'allow' | 'deny';
 
+/** @public */
 export const UNBOUND_READ_POLICIES: readonly UnboundReadPolicy[] = [
   'read-only',
   'allow',
   'deny',
 ];
 
-/** The entity a request acts for, as ownership sees it. */
+/**
+ * The entity a request acts for, as ownership sees it.
+ *
+ * @public
+ */
 export interface OwnershipSubject {
   /** The entity's full ref, lower-case: `component:default/payments-api`. */
   entityRef: string;
@@ -45,7 +60,11 @@ export interface OwnershipSubject {
   ownerRef?: string;
 }
 
-/** How a resource's tags relate to an entity. */
+/**
+ * How a resource's tags relate to an entity.
+ *
+ * @public
+ */
 export type Binding =
   /** The entity-ref tag names the entity. */
   | { state: 'entity'; boundTo: string }
@@ -56,12 +75,20 @@ export type Binding =
   /** A tag names another entity or owner. */
   | { state: 'elsewhere'; boundTo: string; tag: string };
 
-/** True when the binding lets the entity act on the resource. */
+/**
+ * True when the binding lets the entity act on the resource.
+ *
+ * @public
+ */
 export function belongs(binding: Binding): boolean {
   return binding.state === 'entity' || binding.state === 'owner';
 }
 
-/** A ref as compared: full, lower-case; a value that is no ref is kept as written. */
+/**
+ * A ref as compared: full, lower-case; a value that is no ref is kept as written.
+ *
+ * @public
+ */
 export function normaliseRef(
   value: string,
   defaults: { defaultKind?: string; defaultNamespace?: string } = {},
@@ -79,7 +106,11 @@ export function normaliseRef(
   }
 }
 
-/** The entity's ref and its owner's, as tags would name them. */
+/**
+ * The entity's ref and its owner's, as tags would name them.
+ *
+ * @public
+ */
 export function ownershipSubjectOf(entity: Entity): OwnershipSubject {
   const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
   const owner = entity.spec?.owner;
@@ -99,6 +130,8 @@ export function ownershipSubjectOf(entity: Entity): OwnershipSubject {
  * Judges a resource's tags against an entity: the entity-ref tag naming the
  * entity, or the owner tag naming its owner, bind the resource to it; a tag
  * naming anyone else binds it elsewhere; no tag leaves it unbound.
+ *
+ * @public
  */
 export function judgeBinding(
   tags: Readonly<Record<string, string>>,
@@ -134,7 +167,11 @@ export function judgeBinding(
   return { state: 'unbound' };
 }
 
-/** The tags that bind a resource to the entity (and its owner, when it has one). */
+/**
+ * The tags that bind a resource to the entity (and its owner, when it has one).
+ *
+ * @public
+ */
 export function bindingTags(
   subject: OwnershipSubject,
   keys: OwnershipTagKeys = DEFAULT_OWNERSHIP_TAG_KEYS,
@@ -145,7 +182,11 @@ export function bindingTags(
   };
 }
 
-/** One sentence on a binding, for check details and refusals. */
+/**
+ * One sentence on a binding, for check details and refusals.
+ *
+ * @public
+ */
 export function describeBinding(
   what: string,
   binding: Binding,

@@ -2,34 +2,54 @@ import { createPermission } from '@backstage/plugin-permission-common';
 
 const RESOURCE_TYPE_CATALOG_ENTITY = 'catalog-entity';
 
-/** Read an entity's images, scan findings and setup status. */
+/**
+ * Read an entity's images, scan findings and setup status.
+ *
+ * @public
+ */
 export const ecrImagesReadPermission = createPermission({
   name: 'ecr.images.read',
   attributes: { action: 'read' },
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
-/** Create the repository an entity's annotation names. */
+/**
+ * Create the repository an entity's annotation names.
+ *
+ * @public
+ */
 export const ecrRepositoryCreatePermission = createPermission({
   name: 'ecr.repository.create',
   attributes: { action: 'create' },
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
-/** Attach the push policy to an entity's build role. */
+/**
+ * Attach the push policy to an entity's build role.
+ *
+ * @public
+ */
 export const ecrPushAccessGrantPermission = createPermission({
   name: 'ecr.push-access.grant',
   attributes: { action: 'update' },
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
-/** Read the platform audit. */
+/**
+ * Read the platform audit.
+ *
+ * @public
+ */
 export const ecrAuditReadPermission = createPermission({
   name: 'ecr.audit.read',
   attributes: { action: 'read' },
 });
 
-/** Start a platform audit run: a sweep of AWS over every configured account. */
+/**
+ * Start a platform audit run: a sweep of AWS over every configured account.
+ *
+ * @public
+ */
 export const ecrAuditRunPermission = createPermission({
   name: 'ecr.audit.run',
   attributes: { action: 'update' },
@@ -38,6 +58,8 @@ export const ecrAuditRunPermission = createPermission({
 /**
  * Bind an entity's unbound repositories (and its pushing role) to it by
  * tagging them; a resource bound to anyone else is never re-bound.
+ *
+ * @public
  */
 export const ecrRepositoryClaimPermission = createPermission({
   name: 'ecr.repository.claim',
@@ -45,7 +67,11 @@ export const ecrRepositoryClaimPermission = createPermission({
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
-/** Every permission of the ECR plugins. */
+/**
+ * Every permission of the ECR plugins.
+ *
+ * @public
+ */
 export const ecrPermissions = [
   ecrImagesReadPermission,
   ecrRepositoryCreatePermission,

@@ -7,7 +7,11 @@ import {
   UnboundReadPolicy,
 } from '@backstage-ecr/plugin-ecr-common';
 
-/** The `ecr` configuration section (docs/architecture.md, "Configuration"), read once and checked. */
+/**
+ * The `ecr` configuration section (docs/architecture.md, "Configuration"), read once and checked.
+ *
+ * @public
+ */
 export interface EcrConfig {
   /** The AWS accounts entities may name. */
   allowedAccounts: string[];
@@ -27,7 +31,11 @@ export interface EcrConfig {
   ownership: OwnershipConfig;
 }
 
-/** `ecr.ownership`: who AWS resources belong to. */
+/**
+ * `ecr.ownership`: who AWS resources belong to.
+ *
+ * @public
+ */
 export interface OwnershipConfig extends OwnershipTagKeys {
   /** Reads of a repository with neither tag. */
   unbound: UnboundReadPolicy;

@@ -16,15 +16,22 @@ export type {
   EcrSetupChecksExtensionPoint,
 } from './extensions';
 export type { EcrConfig, OwnershipConfig } from './config';
-export type { DeniedFact, Fact, FailedFact, UnansweredFact } from './aws/call';
+export type {
+  DeniedFact,
+  Fact,
+  FailedFact,
+  FailedFactBase,
+  UnansweredFact,
+} from './aws/call';
 export { callAws, describeFailure } from './aws/call';
 export {
   AwsAccessDeniedError,
+  AwsCallError,
   AwsServiceError,
   AwsThrottledError,
   isTransientAwsError,
 } from './aws/errors';
-export type { AwsCallErrorDetails } from './aws/errors';
+export type { AwsCallErrorDetails, AwsFailureReason } from './aws/errors';
 export { IMAGE_DIGEST } from './findings/readImageFindings';
 export type {
   AttachedPolicy,

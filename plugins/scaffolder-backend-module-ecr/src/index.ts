@@ -7,3 +7,4 @@
 export { scaffolderModuleEcr as default } from './module';
 export { createEcrRepositoryCreateAction } from './actions/createRepository';
 export { createEcrPushAccessGrantAction } from './actions/grantPushAccess';
+export type { InitiatorServices } from './actions/initiator';

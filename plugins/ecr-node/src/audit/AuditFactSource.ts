@@ -22,7 +22,11 @@ import {
 } from '../setup/factSource';
 import { retryThrottled, ThrottleBackoff } from './retryThrottled';
 
-/** A repository as the listing of its account and region reports it. */
+/**
+ * A repository as the listing of its account and region reports it.
+ *
+ * @public
+ */
 export interface ListedRepository {
   arn: string;
   name: string;

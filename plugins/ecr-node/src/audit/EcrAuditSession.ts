@@ -14,13 +14,19 @@ import {
 import { AuditFactSource, ListedRepository } from './AuditFactSource';
 import { ThrottleBackoff } from './retryThrottled';
 
-/** How an audit session treats throttling that outlasts the SDK's retries. */
+/**
+ * How an audit session treats throttling that outlasts the SDK's retries.
+ *
+ * @public
+ */
 export type AuditSessionOptions = ThrottleBackoff;
 
 /**
  * The AWS side of one audit run. Every AWS answer is shared by all the
  * entities of the run, so start one session per run: its answers are never
  * older than the run.
+ *
+ * @public
  */
 export interface EcrAuditSession {
   /**

@@ -1,6 +1,10 @@
 import { isThrottling } from '../aws/errors';
 
-/** How long to keep asking when AWS throttles through the SDK's own retries. */
+/**
+ * How long to keep asking when AWS throttles through the SDK's own retries.
+ *
+ * @public
+ */
 export interface ThrottleBackoff {
   /** Tries in all, the first included (default 4). */
   attempts?: number;

@@ -12,11 +12,17 @@ import {
  * What one AWS call found out: its value, or how the call failed, so that
  * whatever depends on it can say so (and what to do) while everything else
  * still answers.
+ *
+ * @public
  */
 export type Fact<T> = { ok: true; value: T } | FailedFact;
 
-/** What every failed fact carries. Plain data: facts are cached as JSON. */
-interface FailedFactBase {
+/**
+ * What every failed fact carries. Plain data: facts are cached as JSON.
+ *
+ * @public
+ */
+export interface FailedFactBase {
   ok: false;
   /** The IAM action Backstage called, e.g. `iam:SimulatePrincipalPolicy`. */
   operation: string;
@@ -28,14 +34,22 @@ interface FailedFactBase {
   transient: boolean;
 }
 
-/** AWS refused Backstage's identity the action (HTTP 403 or an access-denied code). */
+/**
+ * AWS refused Backstage's identity the action (HTTP 403 or an access-denied code).
+ *
+ * @public
+ */
 export interface DeniedFact extends FailedFactBase {
   kind: 'denied';
   /** The action AWS refused: named in its message, or else the one called. */
   deniedAction: string;
 }
 
-/** The call failed for any other reason than a refusal. */
+/**
+ * The call failed for any other reason than a refusal.
+ *
+ * @public
+ */
 export interface UnansweredFact extends FailedFactBase {
   /**
    * `throttled`: AWS throttled it through every retry; `unreachable`: no HTTP
@@ -47,12 +61,18 @@ export interface UnansweredFact extends FailedFactBase {
   deniedAction?: undefined;
 }
 
-/** A fact whose AWS call failed. */
+/**
+ * A fact whose AWS call failed.
+ *
+ * @public
+ */
 export type FailedFact = DeniedFact | UnansweredFact;
 
 /**
  * Runs one AWS call for a request that cannot do without it: any failure
  * becomes an error with the HTTP status of docs/architecture.md, "HTTP API".
+ *
+ * @public
  */
 export async function callAws<T>(
   action: string,
@@ -135,6 +155,8 @@ function serviceName(operation: string): string {
  * - "the AWS endpoint does not implement iam:SimulatePrincipalPolicy (HTTP 501)"
  * - "AWS throttled ecr:DescribeImages through every retry (HTTP 400, ThrottlingException)"
  * - "Backstage could not reach the ECR endpoint for ecr:DescribeImages (ECONNREFUSED)"
+ *
+ * @public
  */
 export function describeFailure(fact: FailedFact, on?: string): string {
   const note = answerNote(fact);

@@ -107,7 +107,11 @@ function isTransientStatus(status: number | undefined): boolean {
   return status !== undefined && status >= 500 && status !== 501;
 }
 
-/** What a mapped error knows of the failure beyond its code and action. */
+/**
+ * What a mapped error knows of the failure beyond its code and action.
+ *
+ * @public
+ */
 export interface AwsCallErrorDetails {
   /** The HTTP status AWS (or whatever answered) gave, when there was an answer. */
   httpStatus?: number;
@@ -115,8 +119,12 @@ export interface AwsCallErrorDetails {
   transient?: boolean;
 }
 
-/** A failed AWS call: the AWS error code and the IAM action it was for. */
-abstract class AwsCallError extends CustomErrorBase {
+/**
+ * A failed AWS call: the AWS error code and the IAM action it was for.
+ *
+ * @public
+ */
+export abstract class AwsCallError extends CustomErrorBase {
   abstract readonly statusCode: number;
   /** The HTTP status of AWS's answer, when there was one. */
   readonly httpStatus?: number;
@@ -139,19 +147,31 @@ abstract class AwsCallError extends CustomErrorBase {
   }
 }
 
-/** AWS refused Backstage's own identity an action: 502, naming the action. */
+/**
+ * AWS refused Backstage's own identity an action: 502, naming the action.
+ *
+ * @public
+ */
 export class AwsAccessDeniedError extends AwsCallError {
   name = 'AwsAccessDeniedError' as const;
   readonly statusCode = 502;
 }
 
-/** AWS kept throttling after the SDK's retries: 503, try again later. */
+/**
+ * AWS kept throttling after the SDK's retries: 503, try again later.
+ *
+ * @public
+ */
 export class AwsThrottledError extends AwsCallError {
   name = 'AwsThrottledError' as const;
   readonly statusCode = 503;
 }
 
-/** Any other failure of AWS, or of reaching it: 502. */
+/**
+ * Any other failure of AWS, or of reaching it: 502.
+ *
+ * @public
+ */
 export class AwsServiceError extends AwsCallError {
   name = 'AwsServiceError' as const;
   readonly statusCode = 502;
@@ -198,6 +218,8 @@ export type AwsFailureKind =
  * - `credentials`: AWS rejected the credentials Backstage signs with, or
  *   Backstage has none for the account;
  * - `request`: any other answer (a 4xx, or a body the SDK could not read).
+ *
+ * @public
  */
 export type AwsFailureReason =
   | 'not-implemented'
@@ -352,6 +374,8 @@ export function isThrottling(error: unknown): boolean {
  * True when a later attempt may succeed: throttling, a server error (any 5xx
  * but 501, or AWS's server-side codes) or the network. Takes an SDK error or
  * one of this module's.
+ *
+ * @public
  */
 export function isTransientAwsError(error: unknown): boolean {
   return classifyAwsError(error, '').transient;

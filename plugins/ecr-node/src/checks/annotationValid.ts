@@ -7,7 +7,11 @@ import {
 import { SetupFacts } from '../setup/facts';
 import { result } from './checkResult';
 
-/** `annotation-valid`: the annotations parse and name only allowed accounts. */
+/**
+ * `annotation-valid`: the annotations parse and name only allowed accounts.
+ *
+ * @public
+ */
 export function checkAnnotationValid(facts: SetupFacts): SetupCheck {
   const { annotations } = facts;
   if (!annotations.ok) {

@@ -5,7 +5,11 @@ import {
 } from '@backstage-ecr/plugin-ecr-common';
 import { SetupFacts } from '../setup/facts';
 
-/** Who AWS says each of the entity's repositories and its pushing role belong to. */
+/**
+ * Who AWS says each of the entity's repositories and its pushing role belong to.
+ *
+ * @public
+ */
 export function resourceBindings(facts: SetupFacts): ResourceBinding[] {
   const keys = facts.ownership;
   const subject = keys?.subject;

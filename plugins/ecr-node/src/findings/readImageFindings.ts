@@ -24,7 +24,11 @@ import {
 /** DescribeImageScanFindings' largest page. */
 export const SCAN_FINDINGS_PAGE_SIZE = 1000;
 
-/** A digest as ECR names images: `sha256:` and 64 lowercase hex digits. */
+/**
+ * A digest as ECR names images: `sha256:` and 64 lowercase hex digits.
+ *
+ * @public
+ */
 export const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 function attribute(finding: ImageScanFinding, key: string) {

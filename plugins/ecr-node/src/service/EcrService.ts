@@ -21,6 +21,8 @@ import { GrantPushAccessRequest } from '../writes/grantPushAccess';
  * The AWS layer of the ECR plugins, shared by the backend plugin and the
  * scaffolder module. It acts only on the references it is given: callers pass
  * what an entity's annotations name, after checking who may see the entity.
+ *
+ * @public
  */
 export interface EcrService {
   /** The `ecr` configuration. */

@@ -12,6 +12,8 @@ import { Fact } from '../aws/call';
  * checks are pure functions of these facts; gathering and deciding stay apart
  * so that each check can be tested without any AWS endpoint, and the facts can
  * be cached as JSON.
+ *
+ * @public
  */
 export interface SetupFacts {
   /** The entity's annotations as read; nothing else is gathered when they do not parse. */
@@ -28,7 +30,11 @@ export interface SetupFacts {
   ownership?: OwnershipFacts;
 }
 
-/** The entity the facts are for, and the rules its resources are judged by. */
+/**
+ * The entity the facts are for, and the rules its resources are judged by.
+ *
+ * @public
+ */
 export interface OwnershipFacts extends OwnershipTagKeys {
   subject: OwnershipSubject;
   unbound: UnboundReadPolicy;
@@ -36,10 +42,18 @@ export interface OwnershipFacts extends OwnershipTagKeys {
   allowedRoleArnPatterns: string[];
 }
 
-/** A resource's tags, or null when it does not exist. */
+/**
+ * A resource's tags, or null when it does not exist.
+ *
+ * @public
+ */
 export type ResourceTags = Record<string, string> | null;
 
-/** One annotated repository. */
+/**
+ * One annotated repository.
+ *
+ * @public
+ */
 export interface RepositoryFacts extends RepositoryRef {
   /** ListTagsForResource: who the repository belongs to; null when it does not exist. */
   tags?: Fact<ResourceTags>;
@@ -61,7 +75,11 @@ export interface RepositoryFacts extends RepositoryRef {
   repositoryPolicy?: Fact<PolicyDocumentFacts | null>;
 }
 
-/** A repository's settings as DescribeRepositories reports them. */
+/**
+ * A repository's settings as DescribeRepositories reports them.
+ *
+ * @public
+ */
 export interface RepositorySettingsFacts {
   imageTagMutability?: string;
   scanOnPush?: boolean;
@@ -69,7 +87,11 @@ export interface RepositorySettingsFacts {
   kmsKey?: string;
 }
 
-/** How the pushing role was looked for, and what was found. */
+/**
+ * How the pushing role was looked for, and what was found.
+ *
+ * @public
+ */
 export interface PushRoleFacts {
   /** The CodeBuild project named by the annotation, when used to find the role. */
   codeBuildProject?: {
@@ -98,7 +120,11 @@ export interface PushRoleFacts {
   withheld?: string;
 }
 
-/** One simulated action on one resource. */
+/**
+ * One simulated action on one resource.
+ *
+ * @public
+ */
 export interface PushDecision {
   action: string;
   resource: string;
@@ -111,7 +137,11 @@ export interface PushDecision {
   allowedByOrganizations?: boolean;
 }
 
-/** A managed policy attached to the pushing role. */
+/**
+ * A managed policy attached to the pushing role.
+ *
+ * @public
+ */
 export interface AttachedPolicy {
   arn: string;
   name: string;
@@ -122,12 +152,20 @@ export interface AttachedPolicy {
   document?: Fact<PolicyDocumentFacts | null>;
 }
 
-/** An IAM policy document as AWS returns it (any statement shape). */
+/**
+ * An IAM policy document as AWS returns it (any statement shape).
+ *
+ * @public
+ */
 export interface PolicyDocumentFacts {
   Statement?: PolicyStatementFacts | PolicyStatementFacts[];
 }
 
-/** One statement, with the keys the checks need. */
+/**
+ * One statement, with the keys the checks need.
+ *
+ * @public
+ */
 export interface PolicyStatementFacts {
   Sid?: string;
   Effect?: string;
@@ -140,10 +178,18 @@ export interface PolicyStatementFacts {
   Condition?: Record<string, unknown>;
 }
 
-/** A statement's `Principal`: `"*"`, or principals by type (`AWS`, `Service`, …). */
+/**
+ * A statement's `Principal`: `"*"`, or principals by type (`AWS`, `Service`, …).
+ *
+ * @public
+ */
 export type PolicyPrincipalFacts = string | Record<string, string | string[]>;
 
-/** GetCallerIdentity in one account. */
+/**
+ * GetCallerIdentity in one account.
+ *
+ * @public
+ */
 export interface CallerIdentityFacts {
   accountId: string;
   identity: Fact<{ arn: string; accountId: string }>;

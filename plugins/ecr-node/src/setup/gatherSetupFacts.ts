@@ -123,6 +123,8 @@ export async function gatherSetupFactsFrom(
 /**
  * Why the entity may not read a repository with these tags, or undefined when
  * it may: bound elsewhere, or unbound while `ecr.ownership.unbound` is `deny`.
+ *
+ * @public
  */
 export function readRefusal(
   what: string,
@@ -480,6 +482,8 @@ export function failedFacts(facts: SetupFacts): FailedFact[] {
  * The failures of a gathering that may pass by themselves: throttling, HTTP
  * 5xx (but 501), the network. When there are any, a caller holding an
  * earlier answer without them may serve that one, marked stale, instead.
+ *
+ * @public
  */
 export function transientFailures(facts: SetupFacts): FailedFact[] {
   return failedFacts(facts).filter(f => f.transient);

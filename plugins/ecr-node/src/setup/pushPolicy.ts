@@ -34,6 +34,8 @@ const HASH_LENGTH = 10;
  * overwrites the policy of another on the same role. The readable part is cut
  * to keep the name within IAM's 128 characters and `[\w+=,.@-]`; the hash is
  * never cut.
+ *
+ * @public
  */
 export function pushPolicyName(repository: {
   arn: string;

@@ -6,6 +6,8 @@ import { InputError, NotAllowedError } from '@backstage/errors';
  * deeper role path (`role/service-role/codebuild-*` does not match
  * `role/service-role/codebuild-ops/OpsAdmin`); `**` matches any run of
  * characters, `/` included; everything else matches itself.
+ *
+ * @public
  */
 export function roleArnMatches(roleArn: string, pattern: string): boolean {
   const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -16,7 +16,11 @@ import { EcrConfig } from '../config';
 import { requireAllowedAccount, requireAllowedRegion } from './allowedTargets';
 import { findRole, readRepositoryTags } from './ownership';
 
-/** What to bind, for whom. */
+/**
+ * What to bind, for whom.
+ *
+ * @public
+ */
 export interface ClaimRequest {
   /** The entity's annotations: only the resources they name are looked at. */
   annotations: EcrAnnotations;

@@ -40,7 +40,11 @@ import {
   SETUP_STATE_TAG,
 } from './repositorySettings';
 
-/** What to create, and how. */
+/**
+ * What to create, and how.
+ *
+ * @public
+ */
 export interface CreateRepositoryRequest {
   repository: RepositoryRef;
   /**

@@ -33,7 +33,11 @@ import {
   requireRoleBelongs,
 } from './ownership';
 
-/** Whose role gets push access to which repository. */
+/**
+ * Whose role gets push access to which repository.
+ *
+ * @public
+ */
 export interface GrantPushAccessRequest {
   repository: RepositoryRef;
   /** The pushing role; give this or `codeBuildProject`. */

@@ -49,6 +49,8 @@ function howToBind(subject: OwnershipSubject, keys: OwnershipKeys): string {
  * A 403 for an AWS resource that does not belong to the entity. Its answer
  * carries the resource's binding as data (`resource`), so that a client can
  * tell it from a missing permission, whose name (`NotAllowedError`) it shares.
+ *
+ * @public
  */
 export class NotOwnedError extends NotAllowedError {
   constructor(message: string, readonly resource: ResourceBinding) {

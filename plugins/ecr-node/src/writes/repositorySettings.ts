@@ -17,7 +17,11 @@ export const ENTITY_REF_TAG = DEFAULT_OWNERSHIP_TAG_KEYS.entityRefTag;
  */
 export const SETUP_STATE_TAG = 'ecr.backstage-ecr.io/setup';
 
-/** What a create request may change of the defaults of docs/architecture.md, "Writes". */
+/**
+ * What a create request may change of the defaults of docs/architecture.md, "Writes".
+ *
+ * @public
+ */
 export interface RepositorySettingsOverrides {
   imageTagMutability?: 'MUTABLE' | 'IMMUTABLE';
   scanOnPush?: boolean;

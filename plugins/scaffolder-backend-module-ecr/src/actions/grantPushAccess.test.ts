@@ -1,8 +1,5 @@
 import { Emulator } from '@backstage-ecr/aws-emulator';
-import {
-  EcrService,
-  pushPolicyName,
-} from '@backstage-ecr/plugin-ecr-node';
+import { EcrService, pushPolicyName } from '@backstage-ecr/plugin-ecr-node';
 import { ecrPushAccessGrantPermission } from '@backstage-ecr/plugin-ecr-common';
 import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';

@@ -32,7 +32,11 @@ export interface Initiated {
   catalogued: boolean;
 }
 
-/** What the actions need to act as the task's initiator. */
+/**
+ * What the actions need to act as the task's initiator.
+ *
+ * @public
+ */
 export interface InitiatorServices {
   catalog: CatalogService;
   userInfo: UserInfoService;
