@@ -38,8 +38,10 @@ export interface Config {
     };
     iam?: {
       /**
-       * Role ARN patterns (`*` matches any run of characters) that Backstage may
-       * attach push policies to; any other role is refused with HTTP 403.
+       * Role ARN patterns that Backstage may inspect, tag and attach push
+       * policies to; any other role is refused with HTTP 403 and never asked
+       * about. `*` matches any run of characters except `/`; `**` also
+       * crosses `/`.
        * @visibility backend
        */
       allowedRoleArnPatterns?: string[];

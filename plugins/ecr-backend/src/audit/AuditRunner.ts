@@ -74,7 +74,7 @@ const ENTITY_FIELDS = [
   'spec.owner',
 ];
 
-/** A failure while checking one entity, which fails the run. */
+/** An entity whose check was cut short because the run was aborted (timeout or shutdown); any other failure of one entity costs only its own checks. */
 class EntityAuditError extends Error {
   constructor(readonly entityRef: string, readonly failure: unknown) {
     super(`While checking ${entityRef}`);
