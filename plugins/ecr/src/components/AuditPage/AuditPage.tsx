@@ -19,6 +19,7 @@ import {
   useTable,
 } from '@backstage/ui';
 import { useApi } from '@backstage/core-plugin-api';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import { parseEntityRef } from '@backstage/catalog-model';
 import {
@@ -34,7 +35,9 @@ import {
 } from '@backstage-ecr/plugin-ecr-common';
 import { ecrApiRef } from '../../api/EcrApi';
 import { ErrorAlert } from '../EcrContent';
-import { formatExact, formatRelative } from '../common/format';
+import { formatExact } from '../common/format';
+import { useFormatRelative } from '../common/useFormatRelative';
+import { ecrTranslationRef } from '../../translation';
 import { FailingChecksChart } from './FailingChecksChart';
 import { BindingsCell, entityTabPath, OwnershipFlags } from './Ownership';
 
@@ -49,7 +52,9 @@ type Row = AuditEntityResult & { id: string };
 type Filter = { owner: string; check: string; status: string };
 const ALL = 'all';
 
+/** A number on the summary; `testId` names it whatever the label's wording. */
 function Tile(props: {
+  testId: string;
   label: string;
   value: number | string;
   tone?: 'bad' | 'good';
@@ -69,7 +74,7 @@ function Tile(props: {
           <Text
             variant="title-medium"
             style={{ color }}
-            data-testid={`tile-${props.label}`}
+            data-testid={`tile-${props.testId}`}
           >
             {props.value}
           </Text>
@@ -96,6 +101,7 @@ function EntitiesTable(props: {
   entities: AuditEntityResult[];
   onClaimed: (claim: ClaimResponse) => void;
 }) {
+  const { t } = useTranslationRef(ecrTranslationRef);
   const rows = useMemo<Row[]>(
     () => props.entities.map(e => ({ ...e, id: e.entityRef })),
     [props.entities],
@@ -126,7 +132,7 @@ function EntitiesTable(props: {
   const columns: ColumnConfig<Row>[] = [
     {
       id: 'entity',
-      label: 'Entity',
+      label: t('audit.entities.columns.entity'),
       isRowHeader: true,
       minWidth: 220,
       cell: row => (
@@ -139,14 +145,14 @@ function EntitiesTable(props: {
     },
     {
       id: 'owner',
-      label: 'Owner',
+      label: t('audit.entities.columns.owner'),
       cell: row => (
         <CellText title={row.owner ? parseEntityRef(row.owner).name : '—'} />
       ),
     },
     {
       id: 'bindings',
-      label: 'Ownership',
+      label: t('audit.entities.columns.ownership'),
       minWidth: 200,
       cell: row => <BindingsCell entity={row} onClaimed={props.onClaimed} />,
     },
@@ -161,7 +167,12 @@ function EntitiesTable(props: {
             <Cell>
               <span
                 title={
-                  check ? `${check.status}: ${check.detail}` : 'not checked'
+                  check
+                    ? t('audit.entities.checkTooltip', {
+                        status: check.status,
+                        detail: check.detail,
+                      })
+                    : t('audit.entities.notChecked')
                 }
                 data-status={check?.status ?? 'none'}
                 style={{ color: status.color, fontWeight: 700 }}
@@ -179,92 +190,88 @@ function EntitiesTable(props: {
     <Flex direction="column" gap="3">
       <Flex gap="3" style={{ flexWrap: 'wrap' }}>
         <Select
-          label="Owner"
+          label={t('audit.entities.filters.owner')}
           selectedKey={filter.owner}
           onSelectionChange={key =>
             setFilter({ ...filter, owner: String(key) })
           }
           options={[
-            { value: ALL, label: 'All owners' },
+            { value: ALL, label: t('audit.entities.filters.allOwners') },
             ...owners.map(o => ({ value: o, label: parseEntityRef(o).name })),
           ]}
         />
         <Select
-          label="Check"
+          label={t('audit.entities.filters.check')}
           selectedKey={filter.check}
           onSelectionChange={key =>
             setFilter({ ...filter, check: String(key) })
           }
           options={[
-            { value: ALL, label: 'All checks' },
+            { value: ALL, label: t('audit.entities.filters.allChecks') },
             ...SETUP_CHECK_IDS.map(id => ({ value: id, label: id })),
           ]}
         />
         <Select
-          label="Status"
+          label={t('audit.entities.filters.status')}
           selectedKey={filter.status}
           onSelectionChange={key =>
             setFilter({ ...filter, status: String(key) })
           }
           options={[
-            { value: ALL, label: 'Any status' },
-            { value: 'fail', label: 'Failing' },
-            { value: 'warn', label: 'Warning' },
-            { value: 'unknown', label: 'Unknown' },
-            { value: 'pass', label: 'Passing' },
+            { value: ALL, label: t('audit.entities.filters.anyStatus') },
+            { value: 'fail', label: t('audit.entities.filters.failing') },
+            { value: 'warn', label: t('audit.entities.filters.warning') },
+            { value: 'unknown', label: t('audit.entities.filters.unknown') },
+            { value: 'pass', label: t('audit.entities.filters.passing') },
           ]}
         />
       </Flex>
       <Table
         {...tableProps}
         columnConfig={columns}
-        emptyState={
-          <Text color="secondary">No entity matches these filters.</Text>
-        }
+        emptyState={<Text color="secondary">{t('audit.entities.empty')}</Text>}
       />
     </Flex>
   );
 }
 
 function UnclaimedTable(props: { repositories: UnclaimedRepository[] }) {
+  const { t } = useTranslationRef(ecrTranslationRef);
+  const formatRelative = useFormatRelative();
   const rows = props.repositories.map(r => ({ ...r, id: r.arn }));
   if (rows.length === 0) {
-    return (
-      <Text color="secondary">
-        Every repository is claimed by a catalog entity.
-      </Text>
-    );
+    return <Text color="secondary">{t('audit.unclaimed.allClaimed')}</Text>;
   }
   const columns: ColumnConfig<(typeof rows)[number]>[] = [
     {
       id: 'name',
-      label: 'Repository',
+      label: t('audit.unclaimed.columns.repository'),
       isRowHeader: true,
       cell: r => <CellText title={r.name} description={r.arn} />,
     },
     {
       id: 'account',
-      label: 'Account',
+      label: t('audit.unclaimed.columns.account'),
       cell: r => <CellText title={r.accountId} />,
     },
-    { id: 'region', label: 'Region', cell: r => <CellText title={r.region} /> },
+    {
+      id: 'region',
+      label: t('audit.unclaimed.columns.region'),
+      cell: r => <CellText title={r.region} />,
+    },
     {
       id: 'boundTo',
-      label: 'Bound to',
+      label: t('audit.unclaimed.columns.boundTo'),
       cell: r => (
         <CellText
-          title={r.boundTo ?? 'unbound'}
-          description={
-            r.orphaned
-              ? 'orphaned: that entity is not in the catalog'
-              : undefined
-          }
+          title={r.boundTo ?? t('audit.unclaimed.unbound')}
+          description={r.orphaned ? t('audit.unclaimed.orphaned') : undefined}
         />
       ),
     },
     {
       id: 'created',
-      label: 'Created',
+      label: t('audit.unclaimed.columns.created'),
       cell: r => (
         <CellText title={r.createdAt ? formatRelative(r.createdAt) : '—'} />
       ),
@@ -290,11 +297,12 @@ function HistoryChart(props: {
   history: ReturnType<typeof useAsyncRetry<AuditHistory>>;
 }) {
   const { history } = props;
+  const { t } = useTranslationRef(ecrTranslationRef);
   if (history.value) return <FailingChecksChart runs={history.value.runs} />;
   if (history.error) {
     return (
       <ErrorAlert
-        what="the audit history"
+        what={t('errorAlert.subjects.auditHistory')}
         error={history.error}
         onRetry={history.retry}
       />
@@ -314,6 +322,8 @@ function AuditReportView(props: {
 }) {
   const { report } = props;
   const api = useApi(ecrApiRef);
+  const { t } = useTranslationRef(ecrTranslationRef);
+  const formatRelative = useFormatRelative();
   const history = useAsyncRetry(
     () => api.getAuditHistory(),
     [api, report.run?.id],
@@ -328,12 +338,16 @@ function AuditReportView(props: {
       <Flex justify="between" align="center">
         <Text color="secondary" data-testid="audit-run">
           {report.run
-            ? `Last complete run ${formatRelative(
-                report.run.finishedAt ?? report.run.startedAt,
-              )} (${formatExact(
-                report.run.finishedAt ?? report.run.startedAt,
-              )}), ${report.run.trigger}`
-            : 'The audit has not run yet.'}
+            ? t('audit.lastRun', {
+                when: formatRelative(
+                  report.run.finishedAt ?? report.run.startedAt,
+                ),
+                exact: formatExact(
+                  report.run.finishedAt ?? report.run.startedAt,
+                ),
+                trigger: report.run.trigger,
+              })
+            : t('audit.notRunYet')}
         </Text>
         <Flex gap="2">
           <Button
@@ -341,7 +355,7 @@ function AuditReportView(props: {
             onPress={props.onCsv}
             isDisabled={!report.run}
           >
-            Download CSV
+            {t('audit.downloadCsv')}
           </Button>
           {props.canRun && (
             <Button
@@ -349,28 +363,40 @@ function AuditReportView(props: {
               onPress={props.onRun}
               isPending={props.running}
             >
-              Run now
+              {t('common.runNow')}
             </Button>
           )}
         </Flex>
       </Flex>
       {summary && (
         <Grid.Root columns={{ initial: '2', md: '4' }} gap="3">
-          <Tile label="Services" value={summary.services} />
-          <Tile label="Passing" value={summary.passing} tone="good" />
           <Tile
-            label="Failing"
+            testId="Services"
+            label={t('audit.tiles.services')}
+            value={summary.services}
+          />
+          <Tile
+            testId="Passing"
+            label={t('audit.tiles.passing')}
+            value={summary.passing}
+            tone="good"
+          />
+          <Tile
+            testId="Failing"
+            label={t('audit.tiles.failing')}
             value={summary.services - summary.passing}
             tone={summary.services > summary.passing ? 'bad' : undefined}
           />
           <Tile
-            label="Unclaimed repositories"
+            testId="Unclaimed repositories"
+            label={t('audit.tiles.unclaimedRepositories')}
             value={summary.unclaimedRepositories}
           />
           {failingChecks.map(id => (
             <Tile
               key={id}
-              label={`Failing ${id}`}
+              testId={`Failing ${id}`}
+              label={t('audit.tiles.failingCheck', { check: id })}
               value={summary.failingByCheck[id] ?? 0}
               tone="bad"
             />
@@ -380,7 +406,7 @@ function AuditReportView(props: {
       <Card>
         <CardHeader>
           <Text as="h3" variant="title-small">
-            Services
+            {t('audit.sections.services')}
           </Text>
         </CardHeader>
         <CardBody>
@@ -393,7 +419,7 @@ function AuditReportView(props: {
       <Card>
         <CardHeader>
           <Text as="h3" variant="title-small">
-            Ownership
+            {t('audit.sections.ownership')}
           </Text>
         </CardHeader>
         <CardBody>
@@ -403,11 +429,11 @@ function AuditReportView(props: {
       <Card>
         <CardHeader>
           <Text as="h3" variant="title-small">
-            Unclaimed repositories
+            {t('audit.sections.unclaimedRepositories')}
           </Text>
         </CardHeader>
         <CardBody>
-          <section aria-label="Unclaimed repositories">
+          <section aria-label={t('audit.sections.unclaimedRepositories')}>
             <UnclaimedTable repositories={report.unclaimed} />
           </section>
         </CardBody>
@@ -415,7 +441,7 @@ function AuditReportView(props: {
       <Card>
         <CardHeader>
           <Text as="h3" variant="title-small">
-            Failing checks over time
+            {t('audit.sections.history')}
           </Text>
         </CardHeader>
         <CardBody>
@@ -434,19 +460,29 @@ function ClaimNotice(props: {
   onRun: () => Promise<void>;
 }) {
   const { claim, canRun, running, onRun } = props;
+  const { t } = useTranslationRef(ecrTranslationRef);
   const bound = claim.resources.filter(r => r.outcome === 'bound').length;
   const refused = claim.resources.filter(r => r.outcome === 'refused').length;
+  const tagged = t('audit.claimNotice.tagged', { count: bound });
+  const outcome = refused
+    ? t('audit.claimNotice.taggedWithRefused', {
+        tagged,
+        refused: String(refused),
+      })
+    : tagged;
   return (
     <Alert
       status="success"
-      title={`Claimed for ${claim.entityRef}`}
-      description={`${bound} resource${bound === 1 ? '' : 's'} tagged${
-        refused ? `, ${refused} refused (bound to someone else)` : ''
-      }. The audit shows it after its next ${canRun ? '' : 'scheduled '}run.`}
+      title={t('audit.claimNotice.title', { entityRef: claim.entityRef })}
+      description={
+        canRun
+          ? t('audit.claimNotice.nextRun', { outcome })
+          : t('audit.claimNotice.nextScheduledRun', { outcome })
+      }
       customActions={
         canRun ? (
           <Button size="small" onPress={onRun} isPending={running}>
-            Run now
+            {t('common.runNow')}
           </Button>
         ) : undefined
       }
@@ -458,6 +494,7 @@ function ClaimNotice(props: {
 /** The platform audit: every service's ECR setup, unclaimed repositories, history. */
 export function AuditPage() {
   const api = useApi(ecrApiRef);
+  const { t } = useTranslationRef(ecrTranslationRef);
   const permission = usePermission({ permission: ecrAuditReadPermission });
   const runPermission = usePermission({ permission: ecrAuditRunPermission });
   const report = useAsyncRetry(
@@ -502,18 +539,18 @@ export function AuditPage() {
     content = (
       <Alert
         status="warning"
-        title="Permission denied"
-        description="The ECR audit is for the platform team (permission ecr.audit.read). Ask them if you need to see it."
+        title={t('common.permissionDenied')}
+        description={t('audit.permissionDeniedDescription')}
       />
     );
   } else if (report.loading && !report.value) {
     content = (
-      <Skeleton width="100%" height={200} aria-label="Loading the audit" />
+      <Skeleton width="100%" height={200} aria-label={t('audit.loading')} />
     );
   } else if (report.error) {
     content = (
       <ErrorAlert
-        what="the audit"
+        what={t('errorAlert.subjects.audit')}
         error={report.error}
         onRetry={report.retry}
       />
@@ -535,14 +572,15 @@ export function AuditPage() {
     <Flex direction="column" gap="4" p="4">
       <Flex direction="column" gap="1">
         <Text color="secondary">
-          Every service that names an ECR repository, checked against the setup
-          it needs. See also <Link href="/catalog">the catalog</Link>.
+          {t('audit.intro', {
+            catalogLink: <Link href="/catalog">{t('audit.catalogLink')}</Link>,
+          })}
         </Text>
       </Flex>
       {actionError && (
         <Alert
           status="danger"
-          title="That did not work"
+          title={t('audit.actionFailed')}
           description={actionError.message}
         />
       )}

@@ -1,5 +1,7 @@
 import { Flex, Text } from '@backstage/ui';
 import { AuditRun, SETUP_CHECK_IDS } from '@backstage-ecr/plugin-ecr-common';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { ecrTranslationRef } from '../../translation';
 
 const PALETTE = [
   '#c62828',
@@ -20,12 +22,13 @@ const PALETTE = [
  * run, one colour per check. Plain SVG, so the page needs no charting library.
  */
 export function FailingChecksChart(props: { runs: AuditRun[] }) {
+  const { t } = useTranslationRef(ecrTranslationRef);
   const runs = props.runs
     .filter(run => run.status === 'complete' && run.summary)
     .slice(0, 30)
     .reverse();
   if (runs.length === 0) {
-    return <Text color="secondary">No complete runs yet.</Text>;
+    return <Text color="secondary">{t('audit.chart.noRuns')}</Text>;
   }
   const checks = SETUP_CHECK_IDS.filter(id =>
     runs.some(run => (run.summary!.failingByCheck[id] ?? 0) > 0),
@@ -42,7 +45,7 @@ export function FailingChecksChart(props: { runs: AuditRun[] }) {
     <Flex direction="column" gap="2">
       <svg
         role="img"
-        aria-label={`Failing checks over the last ${runs.length} runs`}
+        aria-label={t('audit.chart.ariaLabel', { runs: String(runs.length) })}
         viewBox={`0 0 ${width} ${height + 20}`}
         style={{ width: '100%', maxWidth: width }}
       >
@@ -66,9 +69,10 @@ export function FailingChecksChart(props: { runs: AuditRun[] }) {
           return (
             <g key={run.id} data-run={run.id}>
               <title>
-                {`${new Date(run.startedAt).toLocaleString()}: ${
-                  totals[index]
-                } failing`}
+                {t('audit.chart.barTitle', {
+                  date: new Date(run.startedAt).toLocaleString(),
+                  failing: String(totals[index]),
+                })}
               </title>
               {checks.map((id, c) => {
                 const count = run.summary!.failingByCheck[id] ?? 0;

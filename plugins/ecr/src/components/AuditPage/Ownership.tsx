@@ -10,6 +10,7 @@ import {
   Text,
 } from '@backstage/ui';
 import { usePermission } from '@backstage/plugin-permission-react';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import {
   AuditBinding,
@@ -19,6 +20,7 @@ import {
   ecrRepositoryClaimPermission,
 } from '@backstage-ecr/plugin-ecr-common';
 import { ClaimDialog } from '../ClaimDialog';
+import { EcrTranslationFunction, ecrTranslationRef } from '../../translation';
 
 /** The ECR tab of an entity, from its ref. */
 export function entityTabPath(entityRef: string): string {
@@ -36,23 +38,39 @@ export function resourceName(arn: string): string {
   return role ? role[1] : arn;
 }
 
-const KIND: Record<AuditBinding['kind'], string> = {
-  repository: 'repository',
-  role: 'role',
-};
+/** "repository web" or "role builder": a resource, by kind and name. */
+function resourceLabel(
+  t: EcrTranslationFunction,
+  kind: AuditBinding['kind'],
+  arn: string,
+): string {
+  return t('audit.ownership.resource', {
+    kind:
+      kind === 'role'
+        ? t('audit.ownership.kind.role')
+        : t('audit.ownership.kind.repository'),
+    name: resourceName(arn),
+  });
+}
 
 /** One line on a binding that is not the entity's. */
-function bindingLine(binding: AuditBinding): string {
-  const what = `${KIND[binding.kind]} ${resourceName(binding.arn)}`;
+function bindingLine(t: EcrTranslationFunction, binding: AuditBinding): string {
+  const resource = resourceLabel(t, binding.kind, binding.arn);
   switch (binding.state) {
     case 'unbound':
-      return `${what}: unbound`;
+      return t('audit.ownership.binding.unbound', { resource });
     case 'elsewhere':
-      return `${what}: bound to ${binding.boundTo ?? 'someone else'}`;
+      return t('audit.ownership.binding.elsewhere', {
+        resource,
+        boundTo: binding.boundTo ?? t('audit.ownership.binding.someoneElse'),
+      });
     case 'unknown':
-      return `${what}: not known`;
+      return t('audit.ownership.binding.unknown', { resource });
     default:
-      return `${what}: ${binding.boundTo ?? 'bound'}`;
+      return t('audit.ownership.binding.bound', {
+        resource,
+        boundTo: binding.boundTo ?? t('audit.ownership.binding.boundFallback'),
+      });
   }
 }
 
@@ -75,6 +93,7 @@ function ClaimButton(props: {
   onClaimed: (claim: ClaimResponse) => void;
 }) {
   const { entityRef, onClaimed } = props;
+  const { t } = useTranslationRef(ecrTranslationRef);
   const { allowed } = usePermission({
     permission: ecrRepositoryClaimPermission,
     resourceRef: entityRef,
@@ -86,10 +105,10 @@ function ClaimButton(props: {
       <Button
         size="small"
         variant="secondary"
-        aria-label={`Claim for ${entityRef}`}
+        aria-label={t('audit.ownership.claimFor', { entityRef })}
         onPress={() => setOpen(true)}
       >
-        Claim
+        {t('common.claim')}
       </Button>
       {open && (
         <ClaimDialog
@@ -111,9 +130,12 @@ export function BindingsCell(props: {
   onClaimed: (claim: ClaimResponse) => void;
 }) {
   const { entity, onClaimed } = props;
+  const { t } = useTranslationRef(ecrTranslationRef);
   const bindings = entity.bindings;
   if (!bindings) {
-    return <CellText title="—" description="not audited" />;
+    return (
+      <CellText title="—" description={t('audit.ownership.cellNotAudited')} />
+    );
   }
   const problems = bindings.filter(
     b => b.state !== 'entity' && b.state !== 'owner',
@@ -123,7 +145,7 @@ export function BindingsCell(props: {
       <Flex direction="column" gap="1" data-testid="bindings">
         {problems.length === 0 ? (
           <span style={{ color: BINDING_COLOR.entity }}>
-            {bindings.length ? '✓ all bound' : '—'}
+            {bindings.length ? t('audit.ownership.allBound') : '—'}
           </span>
         ) : (
           problems.map(b => (
@@ -133,7 +155,7 @@ export function BindingsCell(props: {
               data-state={b.state}
               style={{ color: BINDING_COLOR[b.state] }}
             >
-              {bindingLine(b)}
+              {bindingLine(t, b)}
             </span>
           ))
         )}
@@ -158,11 +180,15 @@ function FlagTable<T extends { id: string }>(props: {
   columns: ColumnConfig<T>[];
   none: string;
 }) {
+  const { t } = useTranslationRef(ecrTranslationRef);
   return (
     <section aria-label={props.label}>
       <Flex direction="column" gap="2">
         <Text weight="bold">
-          {props.label} ({props.rows.length})
+          {t('audit.ownership.flagCount', {
+            label: props.label,
+            count: props.rows.length,
+          })}
         </Text>
         <Text variant="body-small" color="secondary">
           {props.explanation}
@@ -192,13 +218,9 @@ function repositoryCell(arn: string): ReactElement {
  */
 export function OwnershipFlags(props: { ownership?: AuditOwnershipFlags }) {
   const { ownership } = props;
+  const { t } = useTranslationRef(ecrTranslationRef);
   if (!ownership) {
-    return (
-      <Text color="secondary">
-        This run was stored before ownership was audited; the next run records
-        it.
-      </Text>
-    );
+    return <Text color="secondary">{t('audit.ownership.notAudited')}</Text>;
   }
   const shared = ownership.sharedRepositories.map(r => ({ ...r, id: r.arn }));
   const foreign = ownership.foreignClaims.map(c => ({
@@ -209,20 +231,20 @@ export function OwnershipFlags(props: { ownership?: AuditOwnershipFlags }) {
   return (
     <Flex direction="column" gap="5">
       <FlagTable
-        label="Shared repositories"
-        explanation="Repositories that several entities name. Only the one the repository's tags bind it to may read or change it."
+        label={t('audit.ownership.shared.label')}
+        explanation={t('audit.ownership.shared.explanation')}
         rows={shared}
-        none="No repository is named by more than one entity."
+        none={t('audit.ownership.shared.none')}
         columns={[
           {
             id: 'repository',
-            label: 'Repository',
+            label: t('audit.ownership.shared.repository'),
             isRowHeader: true,
             cell: r => repositoryCell(r.arn),
           },
           {
             id: 'entities',
-            label: 'Named by',
+            label: t('audit.ownership.shared.namedBy'),
             cell: r => (
               <Cell>
                 <Flex direction="column" gap="1">
@@ -236,14 +258,14 @@ export function OwnershipFlags(props: { ownership?: AuditOwnershipFlags }) {
         ]}
       />
       <FlagTable
-        label="Entities naming resources bound elsewhere"
-        explanation="The entity's annotation names a repository or role whose tags bind it to someone else: Backstage neither shows nor changes it for the entity. Fix the annotation, or have the owners hand the resource over."
+        label={t('audit.ownership.foreign.label')}
+        explanation={t('audit.ownership.foreign.explanation')}
         rows={foreign}
-        none="No entity names a resource bound to someone else."
+        none={t('audit.ownership.foreign.none')}
         columns={[
           {
             id: 'entity',
-            label: 'Entity',
+            label: t('audit.ownership.foreign.entity'),
             isRowHeader: true,
             cell: c => (
               <CellText
@@ -255,36 +277,36 @@ export function OwnershipFlags(props: { ownership?: AuditOwnershipFlags }) {
           },
           {
             id: 'resource',
-            label: 'Resource',
+            label: t('audit.ownership.foreign.resource'),
             cell: c => (
               <CellText
-                title={`${KIND[c.kind]} ${resourceName(c.arn)}`}
+                title={resourceLabel(t, c.kind, c.arn)}
                 description={c.arn}
               />
             ),
           },
           {
             id: 'boundTo',
-            label: 'Bound to',
+            label: t('audit.ownership.foreign.boundTo'),
             cell: c => <CellText title={c.boundTo} />,
           },
         ]}
       />
       <FlagTable
-        label="Bindings naming missing entities"
-        explanation="Repositories whose entity-ref tag names an entity that is no longer in the catalog."
+        label={t('audit.ownership.orphans.label')}
+        explanation={t('audit.ownership.orphans.explanation')}
         rows={orphans}
-        none="Every binding names an entity in the catalog."
+        none={t('audit.ownership.orphans.none')}
         columns={[
           {
             id: 'repository',
-            label: 'Repository',
+            label: t('audit.ownership.orphans.repository'),
             isRowHeader: true,
             cell: o => repositoryCell(o.arn),
           },
           {
             id: 'boundTo',
-            label: 'Bound to (not in the catalog)',
+            label: t('audit.ownership.orphans.boundTo'),
             cell: o => <CellText title={o.boundTo} />,
           },
         ]}

@@ -1,5 +1,6 @@
 import { Flex, Text } from '@backstage/ui';
 import { useApi } from '@backstage/core-plugin-api';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import {
   CompoundEntityRef,
   stringifyEntityRef,
@@ -10,35 +11,39 @@ import {
 } from '@backstage-ecr/plugin-ecr-common';
 import { ecrApiRef } from '../../api/EcrApi';
 import { Code, DryRunDialog } from '../common/DryRunDialog';
-
-const KIND_LABEL: Record<ClaimedResource['kind'], string> = {
-  repository: 'Repository',
-  role: 'Pushing role',
-};
+import { EcrTranslationFunction, ecrTranslationRef } from '../../translation';
 
 /** What happened, or would happen, to one resource, in a few words. */
 export function claimOutcomeLabel(
+  t: EcrTranslationFunction,
   resource: ClaimedResource,
   dryRun: boolean,
 ): string {
   switch (resource.outcome) {
     case 'bound':
-      return dryRun ? 'Will be tagged' : 'Tagged';
+      return dryRun
+        ? t('claim.outcome.willBeTagged')
+        : t('claim.outcome.tagged');
     case 'already':
       return resource.boundTo
-        ? `Already belongs to ${resource.boundTo}`
-        : 'Already belongs to this entity';
+        ? t('claim.outcome.alreadyBoundTo', { boundTo: resource.boundTo })
+        : t('claim.outcome.alreadyThisEntity');
     case 'refused':
       return resource.boundTo
-        ? `Refused: it belongs to ${resource.boundTo}`
-        : 'Refused';
+        ? t('claim.outcome.refusedBoundTo', { boundTo: resource.boundTo })
+        : t('claim.outcome.refused');
     default:
-      return 'Skipped';
+      return t('claim.outcome.skipped');
   }
 }
 
 function ResourceItem(props: { resource: ClaimedResource; dryRun: boolean }) {
   const { resource, dryRun } = props;
+  const { t } = useTranslationRef(ecrTranslationRef);
+  const kind = {
+    repository: t('claim.kind.repository'),
+    role: t('claim.kind.role'),
+  }[resource.kind];
   const tags = Object.entries(resource.tags ?? {});
   return (
     <li
@@ -51,7 +56,10 @@ function ResourceItem(props: { resource: ClaimedResource; dryRun: boolean }) {
     >
       <Flex direction="column" gap="1">
         <Text weight="bold">
-          {KIND_LABEL[resource.kind]}: {claimOutcomeLabel(resource, dryRun)}
+          {t('claim.resourceLine', {
+            kind,
+            outcome: claimOutcomeLabel(t, resource, dryRun),
+          })}
         </Text>
         <Text variant="body-small">
           <code>{resource.arn}</code>
@@ -74,21 +82,18 @@ function ResourceItem(props: { resource: ClaimedResource; dryRun: boolean }) {
 /** The claim's answer: each resource, its outcome and the tags written. */
 export function ClaimPreview(props: { claim: ClaimResponse }) {
   const { claim } = props;
+  const { t } = useTranslationRef(ecrTranslationRef);
   const binding = claim.resources.filter(r => r.outcome === 'bound').length;
   return (
     <Flex direction="column" gap="2">
       <Text>
         {binding > 0
-          ? `Backstage will tag ${binding} resource${
-              binding === 1 ? '' : 's'
-            } as ${
-              claim.entityRef
-            }'s. Tags are added only to resources with no binding tag; nothing bound to anyone else is changed, and no tag is removed.`
-          : `Nothing would change: no resource of ${claim.entityRef} is unbound.`}
+          ? t('claim.willTag', { count: binding, entityRef: claim.entityRef })
+          : t('claim.nothingToChange', { entityRef: claim.entityRef })}
       </Text>
       <ul
         style={{ listStyle: 'none', margin: 0, padding: 0 }}
-        aria-label="Resources to claim"
+        aria-label={t('claim.resourcesAriaLabel')}
       >
         {claim.resources.map(resource => (
           <ResourceItem
@@ -113,9 +118,12 @@ export function ClaimDialog(props: {
 }) {
   const { entityRef, onApplied, onClose } = props;
   const api = useApi(ecrApiRef);
+  const { t } = useTranslationRef(ecrTranslationRef);
   return (
     <DryRunDialog<ClaimResponse>
-      title={`Bind resources to ${stringifyEntityRef(entityRef)}`}
+      title={t('claim.dialogTitle', {
+        entityRef: stringifyEntityRef(entityRef),
+      })}
       run={dryRun => api.claim(entityRef, { dryRun })}
       renderPreview={claim => <ClaimPreview claim={claim} />}
       canApply={claim => claim.resources.some(r => r.outcome === 'bound')}

@@ -12,6 +12,7 @@ import {
 } from '@backstage/ui';
 import { getCompoundEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import {
   MissingAnnotationEmptyState,
   useEntity,
@@ -30,7 +31,8 @@ import { CommandLine, PullCommands } from '../PullCommands';
 import { SetupChecklist } from '../SetupChecklist';
 import { SetupFix } from '../SetupFix';
 import { firstPushCommands, newestTagged } from '../common/commands';
-import { formatRelative } from '../common/format';
+import { useFormatRelative } from '../common/useFormatRelative';
+import { ecrTranslationRef } from '../../translation';
 
 function statusOf(error: Error): number | undefined {
   return (
@@ -39,12 +41,16 @@ function statusOf(error: Error): number | undefined {
   );
 }
 
-/** The backend's message for a failed request, and a way to try again. */
+/**
+ * The backend's message for a failed request, and a way to try again. `what`
+ * is what failed to load, as a translated message ("the images").
+ */
 export function ErrorAlert(props: {
   what: string;
   error: Error;
   onRetry: () => void;
 }) {
+  const { t } = useTranslationRef(ecrTranslationRef);
   const status = statusOf(props.error);
   const body = (
     props.error as {
@@ -60,12 +66,12 @@ export function ErrorAlert(props: {
         status="warning"
         title={
           notOwned
-            ? 'A repository of this entity belongs to someone else'
-            : 'Permission denied'
+            ? t('errorAlert.notOwnedTitle')
+            : t('common.permissionDenied')
         }
         description={
           body?.error?.message ??
-          `You do not have permission to see ${props.what} of this entity. Ask its owners or your platform team for access.`
+          t('errorAlert.permissionDeniedDescription', { what: props.what })
         }
       />
     );
@@ -73,11 +79,11 @@ export function ErrorAlert(props: {
   return (
     <Alert
       status="danger"
-      title={`Could not load ${props.what}`}
+      title={t('errorAlert.loadFailedTitle', { what: props.what })}
       description={body?.error?.message ?? props.error.message}
       customActions={
         <Button size="small" onPress={props.onRetry}>
-          Retry
+          {t('common.retry')}
         </Button>
       }
     />
@@ -90,22 +96,27 @@ function RepositorySection(props: {
   onShowFindings: (image: EcrImage) => void;
 }) {
   const { repository, containerPort, onShowFindings } = props;
+  const { t } = useTranslationRef(ecrTranslationRef);
   const newest = newestTagged(repository.images) ?? repository.images[0];
   let content: ReactNode;
   if (!repository.exists) {
     content = (
       <Alert
         status="warning"
-        title="This repository does not exist yet"
-        description={`The entity's annotation names ${repository.arn}, but there is no such repository in account ${repository.accountId}, region ${repository.region}. The setup status below says how to create it.`}
+        title={t('repository.missingTitle')}
+        description={t('repository.missingDescription', {
+          arn: repository.arn,
+          accountId: repository.accountId,
+          region: repository.region,
+        })}
       />
     );
   } else if (repository.images.length === 0) {
     content = (
       <Flex direction="column" gap="3">
-        <Text>No images yet. Build and push a first one:</Text>
+        <Text>{t('repository.noImages')}</Text>
         <CommandLine
-          label="Log in, build and push"
+          label={t('repository.firstPush')}
           command={firstPushCommands(repository)}
         />
       </Flex>
@@ -130,12 +141,13 @@ function RepositorySection(props: {
             {repository.name}
           </Text>
           <Text variant="body-small" color="secondary">
-            {repository.exists
-              ? `${repository.imageCount} image${
-                  repository.imageCount === 1 ? '' : 's'
-                }`
-              : 'not created'}{' '}
-            · {repository.region} · account {repository.accountId}
+            {t('repository.summary', {
+              images: repository.exists
+                ? t('repository.imageCount', { count: repository.imageCount })
+                : t('repository.notCreated'),
+              region: repository.region,
+              accountId: repository.accountId,
+            })}
           </Text>
         </Flex>
       </CardHeader>
@@ -164,6 +176,8 @@ function EcrContentForEntity(props: {
   renderCheckAction?: (check: SetupCheck, refresh: () => void) => ReactNode;
 }) {
   const { entity } = useEntity();
+  const { t } = useTranslationRef(ecrTranslationRef);
+  const formatRelative = useFormatRelative();
   const api = useApi(ecrApiRef);
   const entityRef = getCompoundEntityRef(entity);
   const refKey = `${entityRef.kind}:${entityRef.namespace}/${entityRef.name}`;
@@ -193,7 +207,11 @@ function EcrContentForEntity(props: {
     imagesContent = (
       <Card>
         <CardBody>
-          <Flex direction="column" gap="2" aria-label="Loading images">
+          <Flex
+            direction="column"
+            gap="2"
+            aria-label={t('entityTab.loadingImages')}
+          >
             <Skeleton width="40%" height={24} />
             <Skeleton width="100%" height={160} />
           </Flex>
@@ -203,7 +221,7 @@ function EcrContentForEntity(props: {
   } else if (images.error) {
     imagesContent = (
       <ErrorAlert
-        what="the images"
+        what={t('errorAlert.subjects.images')}
         error={images.error}
         onRetry={images.retry}
       />
@@ -214,10 +232,10 @@ function EcrContentForEntity(props: {
         {images.value.stale && (
           <Alert
             status="warning"
-            title="Showing earlier data"
-            description={`AWS could not be reached just now; these images were read ${formatRelative(
-              images.value.fetchedAt,
-            )}.`}
+            title={t('entityTab.staleImages.title')}
+            description={t('entityTab.staleImages.description', {
+              when: formatRelative(images.value.fetchedAt),
+            })}
           />
         )}
         {images.value.repositories.map(repository => (
@@ -235,12 +253,16 @@ function EcrContentForEntity(props: {
   let setupContent: ReactNode;
   if (setup.loading && !setup.value) {
     setupContent = (
-      <Skeleton width="100%" height={200} aria-label="Loading setup status" />
+      <Skeleton
+        width="100%"
+        height={200}
+        aria-label={t('entityTab.setup.loading')}
+      />
     );
   } else if (setup.error) {
     setupContent = (
       <ErrorAlert
-        what="the setup status"
+        what={t('errorAlert.subjects.setupStatus')}
         error={setup.error}
         onRetry={checkAgain}
       />
@@ -251,10 +273,10 @@ function EcrContentForEntity(props: {
         {setup.value.stale && (
           <Alert
             status="warning"
-            title="Showing earlier results"
-            description={`AWS could not be reached just now; these checks ran ${formatRelative(
-              setup.value.checkedAt,
-            )}.`}
+            title={t('entityTab.setup.staleTitle')}
+            description={t('entityTab.setup.staleDescription', {
+              when: formatRelative(setup.value.checkedAt),
+            })}
           />
         )}
         <SetupChecklist
@@ -283,7 +305,7 @@ function EcrContentForEntity(props: {
         <CardHeader>
           <Flex justify="between" align="center">
             <Text as="h3" variant="title-small">
-              Setup status
+              {t('entityTab.setup.title')}
             </Text>
             <Flex align="center" gap="2">
               {setup.value && (
@@ -294,12 +316,13 @@ function EcrContentForEntity(props: {
                   data-testid="setup-checked-at"
                 >
                   {setup.loading
-                    ? 'Checking…'
-                    : `Checked ${formatRelative(
-                        setup.value.checkedAt,
-                      )} (${new Date(
-                        setup.value.checkedAt,
-                      ).toLocaleTimeString()})`}
+                    ? t('entityTab.setup.checking')
+                    : t('entityTab.setup.checkedAt', {
+                        when: formatRelative(setup.value.checkedAt),
+                        time: new Date(
+                          setup.value.checkedAt,
+                        ).toLocaleTimeString(),
+                      })}
                 </Text>
               )}
               <Button
@@ -308,7 +331,9 @@ function EcrContentForEntity(props: {
                 isDisabled={setup.loading}
                 onPress={checkAgain}
               >
-                {setup.loading ? 'Checking…' : 'Check again'}
+                {setup.loading
+                  ? t('entityTab.setup.checking')
+                  : t('entityTab.setup.checkAgain')}
               </Button>
             </Flex>
           </Flex>

@@ -18,6 +18,7 @@ import {
   useTable,
 } from '@backstage/ui';
 import { useApi } from '@backstage/core-plugin-api';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   EcrImage,
@@ -27,8 +28,14 @@ import {
   Severity,
 } from '@backstage-ecr/plugin-ecr-common';
 import { ecrApiRef } from '../../api/EcrApi';
-import { SeverityChip, SeverityChips } from '../common/SeverityChips';
-import { formatExact, formatRelative, shortDigest } from '../common/format';
+import {
+  SeverityChip,
+  SeverityChips,
+  useSeverityLabels,
+} from '../common/SeverityChips';
+import { formatExact, shortDigest } from '../common/format';
+import { useFormatRelative } from '../common/useFormatRelative';
+import { ecrTranslationRef } from '../../translation';
 
 type FindingRow = ScanFinding & { id: string };
 type SeverityFilter = Severity | 'ALL';
@@ -36,6 +43,8 @@ type SeverityFilter = Severity | 'ALL';
 const severityRank = (severity: Severity) => SEVERITIES.indexOf(severity);
 
 function FindingsTable(props: { findings: ScanFinding[] }) {
+  const { t } = useTranslationRef(ecrTranslationRef);
+  const severityLabels = useSeverityLabels();
   const [severity, setSeverity] = useState<SeverityFilter>('ALL');
   const rows = useMemo<FindingRow[]>(
     () =>
@@ -60,7 +69,7 @@ function FindingsTable(props: { findings: ScanFinding[] }) {
   const columns: ColumnConfig<FindingRow>[] = [
     {
       id: 'severity',
-      label: 'Severity',
+      label: t('findingsDialog.columns.severity'),
       cell: f => (
         <Cell>
           <SeverityChip severity={f.severity} />
@@ -69,7 +78,7 @@ function FindingsTable(props: { findings: ScanFinding[] }) {
     },
     {
       id: 'name',
-      label: 'Vulnerability',
+      label: t('findingsDialog.columns.vulnerability'),
       isRowHeader: true,
       cell: f => (
         <CellText title={f.name} description={f.description} href={f.uri} />
@@ -77,27 +86,29 @@ function FindingsTable(props: { findings: ScanFinding[] }) {
     },
     {
       id: 'package',
-      label: 'Package',
+      label: t('findingsDialog.columns.package'),
       cell: f => <CellText title={f.packageName ?? '—'} />,
     },
     {
       id: 'version',
-      label: 'Version',
+      label: t('findingsDialog.columns.version'),
       cell: f => <CellText title={f.packageVersion ?? '—'} />,
     },
     {
       id: 'fixed',
-      label: 'Fixed in',
-      cell: f => <CellText title={f.fixedInVersion ?? 'No fix yet'} />,
+      label: t('findingsDialog.columns.fixedIn'),
+      cell: f => (
+        <CellText title={f.fixedInVersion ?? t('findingsDialog.noFix')} />
+      ),
     },
     {
       id: 'link',
-      label: 'Link',
+      label: t('findingsDialog.columns.link'),
       cell: f => (
         <Cell>
           {f.uri ? (
             <Link href={f.uri} target="_blank" rel="noopener noreferrer">
-              Details
+              {t('findingsDialog.details')}
             </Link>
           ) : (
             <Text color="secondary">—</Text>
@@ -110,17 +121,23 @@ function FindingsTable(props: { findings: ScanFinding[] }) {
   return (
     <Flex direction="column" gap="3">
       <Select
-        label="Severity"
-        aria-label="Filter findings by severity"
+        label={t('findingsDialog.severityFilter.label')}
+        aria-label={t('findingsDialog.severityFilter.ariaLabel')}
         selectedKey={severity}
         onSelectionChange={key => setSeverity(key as SeverityFilter)}
         options={[
-          { value: 'ALL', label: `All severities (${props.findings.length})` },
+          {
+            value: 'ALL',
+            label: t('findingsDialog.severityFilter.all', {
+              count: props.findings.length,
+            }),
+          },
           ...present.map(s => ({
             value: s,
-            label: `${s} (${
-              props.findings.filter(f => f.severity === s).length
-            })`,
+            label: t('findingsDialog.severityFilter.option', {
+              severity: severityLabels[s] ?? s,
+              count: props.findings.filter(f => f.severity === s).length,
+            }),
           })),
         ]}
       />
@@ -128,7 +145,9 @@ function FindingsTable(props: { findings: ScanFinding[] }) {
         {...tableProps}
         columnConfig={columns}
         emptyState={
-          <Text color="secondary">No findings of this severity.</Text>
+          <Text color="secondary">
+            {t('findingsDialog.noFindingsOfSeverity')}
+          </Text>
         }
       />
     </Flex>
@@ -144,6 +163,8 @@ export function FindingsDialog(props: {
 }) {
   const { entityRef, repository, image, onClose } = props;
   const api = useApi(ecrApiRef);
+  const { t } = useTranslationRef(ecrTranslationRef);
+  const formatRelative = useFormatRelative();
   const state = useAsyncRetry(
     () =>
       api.getFindings(entityRef, {
@@ -161,17 +182,19 @@ export function FindingsDialog(props: {
     body = (
       <Alert
         status="danger"
-        title="Could not load the findings"
+        title={t('findingsDialog.loadFailed')}
         description={state.error.message}
-        customActions={<Button onPress={state.retry}>Retry</Button>}
+        customActions={
+          <Button onPress={state.retry}>{t('common.retry')}</Button>
+        }
       />
     );
   } else if (state.value && !state.value.scanned) {
     body = (
       <Alert
         status="info"
-        title="This image has not been scanned"
-        description="Turn on scan on push for the repository, or start a manual scan in the AWS console, to see its vulnerabilities here."
+        title={t('findingsDialog.notScannedTitle')}
+        description={t('findingsDialog.notScannedDescription')}
       />
     );
   } else if (state.value) {
@@ -180,23 +203,27 @@ export function FindingsDialog(props: {
         {state.value.stale && (
           <Alert
             status="warning"
-            title="Showing earlier findings"
-            description={`AWS could not be reached just now; these findings were read ${formatRelative(
-              state.value.fetchedAt,
-            )}.`}
+            title={t('findingsDialog.staleTitle')}
+            description={t('findingsDialog.staleDescription', {
+              when: formatRelative(state.value.fetchedAt),
+            })}
           />
         )}
         <Flex gap="2" align="center">
           <Text variant="body-small" color="secondary">
-            Scan {state.value.status.toLowerCase()}
             {state.value.completedAt
-              ? `, ${formatExact(state.value.completedAt)}`
-              : ''}
+              ? t('findingsDialog.scanStatusCompleted', {
+                  status: state.value.status.toLowerCase(),
+                  completedAt: formatExact(state.value.completedAt),
+                })
+              : t('findingsDialog.scanStatus', {
+                  status: state.value.status.toLowerCase(),
+                })}
           </Text>
           <SeverityChips counts={state.value.severityCounts} />
         </Flex>
         {state.value.findings.length === 0 ? (
-          <Text color="success">No vulnerabilities found.</Text>
+          <Text color="success">{t('findingsDialog.noVulnerabilities')}</Text>
         ) : (
           <FindingsTable findings={state.value.findings} />
         )}
@@ -212,7 +239,10 @@ export function FindingsDialog(props: {
       width={960}
     >
       <DialogHeader>
-        Findings for {repository.name}:{label}
+        {t('findingsDialog.title', {
+          repository: repository.name,
+          image: label,
+        })}
       </DialogHeader>
       <DialogBody>{body}</DialogBody>
     </Dialog>

@@ -19,14 +19,12 @@ import {
 } from '@backstage-ecr/plugin-ecr-common';
 import { CopyButton } from '../common/CopyButton';
 import { SeverityChips } from '../common/SeverityChips';
-import {
-  formatBytes,
-  formatExact,
-  formatRelative,
-  shortDigest,
-} from '../common/format';
+import { formatBytes, formatExact, shortDigest } from '../common/format';
+import { useFormatRelative } from '../common/useFormatRelative';
 import { imageConsoleUrl, pullCommand } from '../common/commands';
 import { RiExternalLinkLine } from '@remixicon/react';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { ecrTranslationRef } from '../../translation';
 
 type ImageRow = EcrImage & { id: string };
 
@@ -50,6 +48,7 @@ const sorters: Record<string, (a: ImageRow, b: ImageRow) => number> = {
 
 function ScanCell(props: { image: EcrImage; onShowFindings: () => void }) {
   const { scan } = props.image;
+  const { t } = useTranslationRef(ecrTranslationRef);
   const total = Object.values(scan.severityCounts).reduce(
     (sum, count) => sum + (count ?? 0),
     0,
@@ -58,7 +57,7 @@ function ScanCell(props: { image: EcrImage; onShowFindings: () => void }) {
     return (
       <Cell>
         <Text variant="body-small" color="secondary">
-          Not scanned
+          {t('imagesTable.notScanned')}
         </Text>
       </Cell>
     );
@@ -67,7 +66,9 @@ function ScanCell(props: { image: EcrImage; onShowFindings: () => void }) {
     return (
       <Cell>
         <Text variant="body-small" color="warning" title={scan.description}>
-          Scan {scan.status.toLowerCase().replace(/_/g, ' ')}
+          {t('imagesTable.scanStatus', {
+            status: scan.status.toLowerCase().replace(/_/g, ' '),
+          })}
         </Text>
       </Cell>
     );
@@ -77,13 +78,13 @@ function ScanCell(props: { image: EcrImage; onShowFindings: () => void }) {
       <Flex direction="column" align="start" gap="1">
         {total === 0 ? (
           <Text variant="body-small" color="success">
-            No findings
+            {t('imagesTable.noFindings')}
           </Text>
         ) : (
           <SeverityChips counts={scan.severityCounts} />
         )}
         <Button size="small" variant="tertiary" onPress={props.onShowFindings}>
-          Findings
+          {t('imagesTable.findings')}
         </Button>
       </Flex>
     </Cell>
@@ -99,6 +100,8 @@ export function ImagesTable(props: {
   onShowFindings: (image: EcrImage) => void;
 }) {
   const { repository, onShowFindings } = props;
+  const { t } = useTranslationRef(ecrTranslationRef);
+  const formatRelative = useFormatRelative();
   const rows = useMemo<ImageRow[]>(
     () => repository.images.map(image => ({ ...image, id: image.digest })),
     [repository.images],
@@ -132,18 +135,22 @@ export function ImagesTable(props: {
   const columns: ColumnConfig<ImageRow>[] = [
     {
       id: 'tags',
-      label: 'Tags',
+      label: t('imagesTable.columns.tags'),
       isRowHeader: true,
       isSortable: true,
       cell: image => (
         <CellText
-          title={image.tags.length ? image.tags.join(', ') : '<untagged>'}
+          title={
+            image.tags.length
+              ? image.tags.join(', ')
+              : t('imagesTable.untagged')
+          }
         />
       ),
     },
     {
       id: 'digest',
-      label: 'Digest',
+      label: t('imagesTable.columns.digest'),
       cell: image => (
         <Cell>
           <Flex align="center" gap="1">
@@ -159,14 +166,17 @@ export function ImagesTable(props: {
               </Text>
               <Tooltip>{image.digest}</Tooltip>
             </TooltipTrigger>
-            <CopyButton value={image.digest} label="Copy digest" />
+            <CopyButton
+              value={image.digest}
+              label={t('imagesTable.copyDigest')}
+            />
           </Flex>
         </Cell>
       ),
     },
     {
       id: 'pushed',
-      label: 'Pushed',
+      label: t('imagesTable.columns.pushed'),
       isSortable: true,
       cell: image => (
         <Cell>
@@ -178,13 +188,13 @@ export function ImagesTable(props: {
     },
     {
       id: 'size',
-      label: 'Size',
+      label: t('imagesTable.columns.size'),
       isSortable: true,
       cell: image => <CellText title={formatBytes(image.sizeBytes)} />,
     },
     {
       id: 'lastPull',
-      label: 'Last pull',
+      label: t('imagesTable.columns.lastPull'),
       isSortable: true,
       cell: image => (
         <Cell>
@@ -194,34 +204,38 @@ export function ImagesTable(props: {
               image.lastPulledAt ? formatExact(image.lastPulledAt) : undefined
             }
           >
-            {image.lastPulledAt ? formatRelative(image.lastPulledAt) : 'Never'}
+            {image.lastPulledAt
+              ? formatRelative(image.lastPulledAt)
+              : t('imagesTable.neverPulled')}
           </Text>
         </Cell>
       ),
     },
     {
       id: 'scan',
-      label: 'Scan',
+      label: t('imagesTable.columns.scan'),
       cell: image => (
         <ScanCell image={image} onShowFindings={() => onShowFindings(image)} />
       ),
     },
     {
       id: 'pull',
-      label: 'Pull',
+      label: t('imagesTable.columns.pull'),
       cell: image => (
         <Cell>
           <Flex align="center" gap="1">
             <CopyButton
               value={pullCommand(repository, image)}
-              label={`Copy docker pull for ${imageLabel(image)}`}
+              label={t('imagesTable.copyPull', { image: imageLabel(image) })}
             />
             <Link
               href={imageConsoleUrl(repository, image)}
               target="_blank"
               rel="noopener noreferrer"
-              aria-label={`Open ${imageLabel(image)} in the AWS console`}
-              title="Open in the AWS console"
+              aria-label={t('imagesTable.openImageInConsole', {
+                image: imageLabel(image),
+              })}
+              title={t('common.openInConsole')}
             >
               <RiExternalLinkLine size={16} aria-hidden />
             </Link>
@@ -234,8 +248,10 @@ export function ImagesTable(props: {
   return (
     <Flex direction="column" gap="3">
       <SearchField
-        aria-label={`Search ${repository.name} images by tag`}
-        placeholder="Search by tag or digest"
+        aria-label={t('imagesTable.searchAriaLabel', {
+          repository: repository.name,
+        })}
+        placeholder={t('imagesTable.searchPlaceholder')}
         size="small"
         value={search.value}
         onChange={search.onChange}
@@ -246,8 +262,8 @@ export function ImagesTable(props: {
         emptyState={
           <Text color="secondary">
             {search.value
-              ? `No image has a tag matching "${search.value}".`
-              : 'No images.'}
+              ? t('imagesTable.noMatch', { query: search.value })
+              : t('imagesTable.empty')}
           </Text>
         }
       />

@@ -1,4 +1,5 @@
 import { Flex, Link, Text } from '@backstage/ui';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import {
   EcrImage,
   EcrRepositoryImages,
@@ -10,9 +11,11 @@ import {
   repositoryConsoleUrl,
   runCommand,
 } from '../common/commands';
+import { ecrTranslationRef } from '../../translation';
 
 /** One copy-ready shell command. */
 export function CommandLine(props: { label: string; command: string }) {
+  const { t } = useTranslationRef(ecrTranslationRef);
   return (
     <Flex direction="column" gap="1">
       <Text variant="body-small" color="secondary">
@@ -34,7 +37,10 @@ export function CommandLine(props: { label: string; command: string }) {
         >
           {props.command}
         </pre>
-        <CopyButton value={props.command} label={`Copy: ${props.label}`} />
+        <CopyButton
+          value={props.command}
+          label={t('pullCommands.copyCommand', { label: props.label })}
+        />
       </Flex>
     </Flex>
   );
@@ -47,41 +53,47 @@ export function PullCommands(props: {
   containerPort: number;
 }) {
   const { repository, image, containerPort } = props;
+  const { t } = useTranslationRef(ecrTranslationRef);
   return (
     <Flex direction="column" gap="3">
       <Flex align="center" gap="2">
         <Text variant="body-small" color="secondary">
-          Repository URI
+          {t('pullCommands.repositoryUri')}
         </Text>
         <Text variant="body-small" style={{ fontFamily: 'monospace' }}>
           {repository.uri}
         </Text>
-        <CopyButton value={repository.uri} label="Copy repository URI" />
+        <CopyButton
+          value={repository.uri}
+          label={t('pullCommands.copyRepositoryUri')}
+        />
         <Link
           href={repositoryConsoleUrl(repository)}
           target="_blank"
           rel="noopener noreferrer"
           variant="body-small"
         >
-          Open in the AWS console
+          {t('common.openInConsole')}
         </Link>
       </Flex>
       <CommandLine
-        label="Log docker in to the registry"
+        label={t('pullCommands.login')}
         command={loginCommand(repository)}
       />
       {image && (
         <>
           <CommandLine
-            label={`Pull ${
+            label={
               image.tags[0]
-                ? `the newest tag (${image.tags[0]})`
-                : 'the newest image'
-            }`}
+                ? t('pullCommands.pullNewestTag', { tag: image.tags[0] })
+                : t('pullCommands.pullNewestImage')
+            }
             command={pullCommand(repository, image)}
           />
           <CommandLine
-            label={`Run it, publishing container port ${containerPort} on port 80`}
+            label={t('pullCommands.run', {
+              containerPort: String(containerPort),
+            })}
             command={runCommand(repository, image, containerPort)}
           />
         </>

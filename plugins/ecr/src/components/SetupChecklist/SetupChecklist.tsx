@@ -11,43 +11,55 @@ import {
   SetupCheckStatus,
   SetupStatus,
 } from '@backstage-ecr/plugin-ecr-common';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { EcrTranslationFunction, ecrTranslationRef } from '../../translation';
 
-const STATUS: Record<
-  SetupCheckStatus,
-  { label: string; color: string; icon: ReactNode }
-> = {
+const STATUS: Record<SetupCheckStatus, { color: string; icon: ReactNode }> = {
   pass: {
-    label: 'Passed',
     color: 'var(--bui-fg-positive)',
     icon: <RiCheckboxCircleFill size={20} aria-hidden />,
   },
   warn: {
-    label: 'Warning',
     color: 'var(--bui-fg-warning)',
     icon: <RiErrorWarningFill size={20} aria-hidden />,
   },
   fail: {
-    label: 'Failed',
     color: 'var(--bui-fg-negative)',
     icon: <RiCloseCircleFill size={20} aria-hidden />,
   },
   unknown: {
-    label: 'Unknown',
     color: 'var(--bui-fg-secondary)',
     icon: <RiQuestionFill size={20} aria-hidden />,
   },
 };
 
 /** "2 of 11 need attention", or that all is well. */
-export function setupSummary(checks: SetupCheck[]): string {
+export function setupSummary(
+  t: EcrTranslationFunction,
+  checks: SetupCheck[],
+): string {
   const attention = checks.filter(check => check.status !== 'pass').length;
-  if (attention === 0) return `All ${checks.length} checks pass`;
-  return `${attention} of ${checks.length} need attention`;
+  if (attention === 0) {
+    return t('setupChecklist.allPass', { count: checks.length });
+  }
+  return t('setupChecklist.needAttention', {
+    attention: String(attention),
+    total: String(checks.length),
+  });
 }
 
 function CheckItem(props: { check: SetupCheck; action?: ReactNode }) {
   const { check, action } = props;
-  const status = STATUS[check.status];
+  const { t } = useTranslationRef(ecrTranslationRef);
+  const status = {
+    ...STATUS[check.status],
+    label: {
+      pass: t('setupChecklist.status.pass'),
+      warn: t('setupChecklist.status.warn'),
+      fail: t('setupChecklist.status.fail'),
+      unknown: t('setupChecklist.status.unknown'),
+    }[check.status],
+  };
   return (
     <li
       data-check-id={check.id}
@@ -82,13 +94,14 @@ function CheckItem(props: { check: SetupCheck; action?: ReactNode }) {
             color="secondary"
             style={{ whiteSpace: 'pre-wrap' }}
           >
-            What to do: {check.remedy}
+            {t('setupChecklist.remedy', { remedy: check.remedy })}
           </Text>
         )}
         {check.requiredActions && check.requiredActions.length > 0 && (
           <Text variant="body-small" color="secondary">
-            Backstage needs IAM permission for:{' '}
-            {check.requiredActions.join(', ')}
+            {t('setupChecklist.requiredActions', {
+              actions: check.requiredActions.join(', '),
+            })}
           </Text>
         )}
       </Flex>
@@ -106,14 +119,15 @@ export function SetupChecklist(props: {
   renderAction?: (check: SetupCheck) => ReactNode;
 }) {
   const { status, renderAction } = props;
+  const { t } = useTranslationRef(ecrTranslationRef);
   return (
     <Flex direction="column" gap="2">
       <Text variant="body-medium" weight="bold" data-testid="setup-summary">
-        {setupSummary(status.checks)}
+        {setupSummary(t, status.checks)}
       </Text>
       <ul
         style={{ listStyle: 'none', margin: 0, padding: 0 }}
-        aria-label="Setup checks"
+        aria-label={t('setupChecklist.listAriaLabel')}
       >
         {status.checks.map(check => (
           <CheckItem

@@ -1,6 +1,7 @@
 import { ReactNode, useState } from 'react';
 import { Button, Flex, Text } from '@backstage/ui';
 import { useApi } from '@backstage/core-plugin-api';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   CompoundEntityRef,
@@ -17,6 +18,7 @@ import {
 import { ecrApiRef } from '../../api/EcrApi';
 import { ClaimDialog } from '../ClaimDialog';
 import { Code, DryRunDialog } from '../common/DryRunDialog';
+import { ecrTranslationRef } from '../../translation';
 import {
   blockingOwnerCheck,
   isOwnerCheck,
@@ -24,18 +26,10 @@ import {
   ownerCheckState,
 } from './ownership';
 
-/** The checks that have a fix, and what each fix is. */
+/** The checks that have a fix, and the permission each fix needs. */
 const FIXES = {
-  'repository-exists': {
-    permission: ecrRepositoryCreatePermission,
-    button: 'Create repository',
-    title: 'Create the ECR repository',
-  },
-  'push-permissions': {
-    permission: ecrPushAccessGrantPermission,
-    button: 'Grant push access',
-    title: 'Grant the build role push access',
-  },
+  'repository-exists': { permission: ecrRepositoryCreatePermission },
+  'push-permissions': { permission: ecrPushAccessGrantPermission },
 } as const;
 
 type FixableCheckId = keyof typeof FIXES;
@@ -60,18 +54,21 @@ function Why(props: { children: ReactNode }) {
 }
 
 function PreviewBody(props: { checkId: FixableCheckId; preview: Preview }) {
+  const { t } = useTranslationRef(ecrTranslationRef);
   if (props.checkId === 'repository-exists') {
     const preview = props.preview as CreateRepositoryResponse;
     if (preview.alreadyExisted) {
-      return <Text>The repository exists already; nothing would change.</Text>;
+      return <Text>{t('setupFix.createRepository.exists')}</Text>;
     }
     const { settings } = preview;
     return (
       <Flex direction="column" gap="2">
         <Text>
-          Backstage will create <strong>{settings.repositoryName}</strong> in
-          account {settings.accountId}, region {settings.region}, with these
-          settings:
+          {t('setupFix.createRepository.preview', {
+            repositoryName: <strong>{settings.repositoryName}</strong>,
+            accountId: settings.accountId,
+            region: settings.region,
+          })}
         </Text>
         <Code>
           {JSON.stringify(
@@ -97,14 +94,18 @@ function PreviewBody(props: { checkId: FixableCheckId; preview: Preview }) {
     <Flex direction="column" gap="2">
       <Text>
         {preview.changed
-          ? 'Backstage will add this inline policy to the role. No other policy of the role is edited or removed.'
-          : 'The role has this policy already; nothing would change.'}
+          ? t('setupFix.grantPushAccess.willAdd')
+          : t('setupFix.grantPushAccess.unchanged')}
       </Text>
       <Text variant="body-small">
-        Role: <code>{preview.roleArn}</code>
+        {t('setupFix.grantPushAccess.role', {
+          roleArn: <code>{preview.roleArn}</code>,
+        })}
       </Text>
       <Text variant="body-small">
-        Policy name: <code>{preview.policyName}</code>
+        {t('setupFix.grantPushAccess.policyName', {
+          policyName: <code>{preview.policyName}</code>,
+        })}
       </Text>
       <Code>{JSON.stringify(preview.policyDocument, null, 2)}</Code>
     </Flex>
@@ -120,7 +121,18 @@ function WriteFix(props: {
 }) {
   const { entityRef, check, checks, onApplied } = props;
   const api = useApi(ecrApiRef);
+  const { t } = useTranslationRef(ecrTranslationRef);
   const fix = FIXES[check.id];
+  const { button, title } =
+    check.id === 'repository-exists'
+      ? {
+          button: t('setupFix.createRepository.button'),
+          title: t('setupFix.createRepository.title'),
+        }
+      : {
+          button: t('setupFix.grantPushAccess.button'),
+          title: t('setupFix.grantPushAccess.title'),
+        };
   const { allowed } = usePermission({
     permission: fix.permission,
     resourceRef: stringifyEntityRef(entityRef),
@@ -134,9 +146,9 @@ function WriteFix(props: {
     // The backend refuses to change a resource that is not the entity's.
     return (
       <Why>
-        No fix until the{' '}
-        {blocking.id === 'push-role-owner' ? 'pushing role' : 'repository'}{' '}
-        belongs to this entity (see “{blocking.title}”).
+        {blocking.id === 'push-role-owner'
+          ? t('setupFix.blockedByPushRole', { check: blocking.title })
+          : t('setupFix.blockedByRepository', { check: blocking.title })}
       </Why>
     );
   }
@@ -147,11 +159,11 @@ function WriteFix(props: {
   return (
     <>
       <Button size="small" variant="secondary" onPress={() => setOpen(true)}>
-        {fix.button}
+        {button}
       </Button>
       {open && (
         <DryRunDialog<Preview>
-          title={fix.title}
+          title={title}
           run={run}
           renderPreview={preview => (
             <PreviewBody checkId={check.id} preview={preview} />
@@ -180,16 +192,17 @@ function ClaimFix(props: {
     permission: ecrRepositoryClaimPermission,
     resourceRef: stringifyEntityRef(entityRef),
   });
+  const { t } = useTranslationRef(ecrTranslationRef);
   const [open, setOpen] = useState(false);
-  const what = check.id === 'push-role-owner' ? 'the role' : 'the repository';
   if (!state.failing) {
     return null;
   }
   if (!state.unbound) {
     return (
       <Why>
-        No claim: {what} belongs to someone else, and Backstage never re-binds a
-        resource bound elsewhere.
+        {check.id === 'push-role-owner'
+          ? t('setupFix.roleElsewhere')
+          : t('setupFix.repositoryElsewhere')}
       </Why>
     );
   }
@@ -197,17 +210,12 @@ function ClaimFix(props: {
     return null;
   }
   if (!allowed) {
-    return (
-      <Why>
-        Only the platform team can bind resources to an entity (permission
-        ecr.repository.claim); ask them to claim it.
-      </Why>
-    );
+    return <Why>{t('setupFix.claimNotAllowed')}</Why>;
   }
   return (
     <>
       <Button size="small" variant="secondary" onPress={() => setOpen(true)}>
-        Claim
+        {t('common.claim')}
       </Button>
       {open && (
         <ClaimDialog

@@ -10,6 +10,8 @@ import {
   Flex,
   Skeleton,
 } from '@backstage/ui';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { ecrTranslationRef } from '../../translation';
 
 /** A JSON-ish block: a policy, settings, tags. */
 export function Code(props: { children: string }) {
@@ -46,6 +48,7 @@ export function DryRunDialog<T>(props: {
   onClose: () => void;
 }) {
   const { title, run, renderPreview, canApply, onApplied, onClose } = props;
+  const { t } = useTranslationRef(ecrTranslationRef);
   // The dialog is mounted for one preview: the dry run runs once.
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const preview = useAsync(() => run(true), []);
@@ -82,12 +85,16 @@ export function DryRunDialog<T>(props: {
       <DialogBody>
         <Flex direction="column" gap="3">
           {preview.loading && (
-            <Skeleton width="100%" height={160} aria-label="Loading preview" />
+            <Skeleton
+              width="100%"
+              height={160}
+              aria-label={t('dryRunDialog.loadingPreview')}
+            />
           )}
           {preview.error && (
             <Alert
               status="danger"
-              title="Could not prepare the change"
+              title={t('dryRunDialog.prepareFailed')}
               description={preview.error.message}
             />
           )}
@@ -95,7 +102,7 @@ export function DryRunDialog<T>(props: {
           {applyError && (
             <Alert
               status="danger"
-              title="The change was not made"
+              title={t('dryRunDialog.applyFailed')}
               description={applyError.message}
             />
           )}
@@ -103,7 +110,7 @@ export function DryRunDialog<T>(props: {
       </DialogBody>
       <DialogFooter>
         <Button variant="secondary" onPress={onClose}>
-          Cancel
+          {t('dryRunDialog.cancel')}
         </Button>
         <Button
           variant="primary"
@@ -111,7 +118,7 @@ export function DryRunDialog<T>(props: {
           isPending={applying}
           onPress={apply}
         >
-          Apply
+          {t('dryRunDialog.apply')}
         </Button>
       </DialogFooter>
     </Dialog>

@@ -3,6 +3,8 @@ import {
   Severity,
   SeverityCounts,
 } from '@backstage-ecr/plugin-ecr-common';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { ecrTranslationRef } from '../../translation';
 
 const COLORS: Record<Severity, { fg: string; bg: string }> = {
   CRITICAL: { fg: '#ffffff', bg: '#8b0000' },
@@ -28,9 +30,24 @@ const COLORS: Record<Severity, { fg: string; bg: string }> = {
   },
 };
 
+/** Each severity's name as the plugin's messages say it. */
+export function useSeverityLabels(): Record<Severity, string> {
+  const { t } = useTranslationRef(ecrTranslationRef);
+  return {
+    CRITICAL: t('severities.critical'),
+    HIGH: t('severities.high'),
+    MEDIUM: t('severities.medium'),
+    LOW: t('severities.low'),
+    INFORMATIONAL: t('severities.informational'),
+    UNDEFINED: t('severities.undefined'),
+  };
+}
+
 /** A coloured chip for one severity, with an optional count. */
 export function SeverityChip(props: { severity: Severity; count?: number }) {
   const { severity, count } = props;
+  const { t } = useTranslationRef(ecrTranslationRef);
+  const label = useSeverityLabels()[severity] ?? severity;
   const color = COLORS[severity] ?? COLORS.UNDEFINED;
   return (
     <span
@@ -47,7 +64,9 @@ export function SeverityChip(props: { severity: Severity; count?: number }) {
         background: color.bg,
       }}
     >
-      {count === undefined ? severity : `${severity} ${count}`}
+      {count === undefined
+        ? label
+        : t('severities.withCount', { severity: label, count })}
     </span>
   );
 }

@@ -22,8 +22,15 @@ const RELATIVE_STEPS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ['minute', 60],
 ];
 
-/** "3 days ago", relative to `now`. */
-export function formatRelative(iso: string, now: Date = new Date()): string {
+/**
+ * "3 days ago", relative to `now`; `justNow` (a translated message) for less
+ * than a minute. Components use `useFormatRelative`.
+ */
+export function formatRelative(
+  iso: string,
+  justNow: string,
+  now: Date = new Date(),
+): string {
   const seconds = (new Date(iso).getTime() - now.getTime()) / 1000;
   if (!Number.isFinite(seconds)) return '—';
   const format = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
@@ -32,7 +39,7 @@ export function formatRelative(iso: string, now: Date = new Date()): string {
       return format.format(Math.round(seconds / size), unit);
     }
   }
-  return 'just now';
+  return justNow;
 }
 
 /** The exact time, for a tooltip. */
