@@ -20,13 +20,13 @@ import { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import express from 'express';
-import Router from 'express-promise-router';
-import { AuditRouterOptions, createAuditRouter } from './audit/router';
+import { AuditRouterOptions, registerAuditRoutes } from './audit/router';
 import { createEntityAuthorizer } from './auth/authorizeEntity';
 import { requireReadable } from './auth/ownership';
 import { createErrorHandler } from './errorHandler';
 import { JsonAnswerMemo, sendJsonAnswer } from './http/JsonAnswerMemo';
-import { createWriteRoutes } from './routes/writes';
+import { createEcrOpenApiRouter } from './http/openApiRouter';
+import { registerWriteRoutes } from './routes/writes';
 import { CachedEcrReader } from './services/CachedEcrReader';
 
 export interface RouterOptions {
@@ -43,7 +43,10 @@ export interface RouterOptions {
   audit?: Pick<AuditRouterOptions, 'store' | 'runner'>;
 }
 
-/** The HTTP API of docs/architecture.md, "HTTP API": parameters in, JSON out; the work is elsewhere. */
+/**
+ * The HTTP API of docs/architecture.md, "HTTP API", as `src/schema/openapi.yaml`
+ * specifies it: parameters in, JSON out; the work is elsewhere.
+ */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
@@ -63,7 +66,7 @@ export async function createRouter(
     return result.value;
   };
 
-  const router = Router();
+  const router = await createEcrOpenApiRouter(options);
   const imagesAnswers = new JsonAnswerMemo();
 
   // Every route but /health needs a user or service token: Backstage's auth
@@ -179,10 +182,10 @@ export async function createRouter(
     res.json(body);
   });
 
-  router.use(createWriteRoutes(options));
+  registerWriteRoutes(router, options);
 
   if (options.audit) {
-    router.use('/audit', createAuditRouter({ ...options, ...options.audit }));
+    registerAuditRoutes(router, { ...options, ...options.audit });
   }
 
   router.use(createErrorHandler(options));
@@ -193,8 +196,8 @@ export async function createRouter(
  * `?refresh=true` ("Check again"): read AWS again rather than answer from the
  * cache, unless the answer is only seconds old.
  */
-function refreshOf(req: express.Request): boolean {
-  const value = req.query.refresh;
+function refreshOf(req: Pick<express.Request, 'query'>): boolean {
+  const value: unknown = req.query.refresh;
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
   throw new InputError('refresh must be true or false');

@@ -7,15 +7,17 @@ import {
   AuditHistory,
   AuditReport,
   AuditRunResponse,
+  AuditSummary,
   ecrAuditReadPermission,
   ecrAuditRunPermission,
 } from '@backstage-ecr/plugin-ecr-common';
 import { BasicPermission } from '@backstage/plugin-permission-common';
 import { InputError } from '@backstage/errors';
 import { JsonObject } from '@backstage/types';
-import express, { Request } from 'express';
-import Router from 'express-promise-router';
+import { Request, Response } from 'express';
 import { requirePermission } from '../auth/requirePermission';
+import { EcrRouter } from '../http/openApiRouter';
+import { AuditSummary as SpecAuditSummary } from '../schema/openapi/generated/models';
 import { AuditRunner } from './AuditRunner';
 import { AuditStore } from './AuditStore';
 import { auditCsvFilename, auditReportCsv } from './csv';
@@ -33,13 +35,15 @@ export const DEFAULT_HISTORY_LIMIT = 50;
 export const MAX_HISTORY_LIMIT = 500;
 
 /**
- * The platform audit routes, mount under `/audit`: the reads
- * behind `ecr.audit.read`; starting a run, which sweeps AWS across every
- * configured account, behind `ecr.audit.run`, each request an auditor event.
+ * The platform audit routes, `/audit…`: the reads behind `ecr.audit.read`;
+ * starting a run, which sweeps AWS across every configured account, behind
+ * `ecr.audit.run`, each request an auditor event.
  */
-export function createAuditRouter(options: AuditRouterOptions): express.Router {
+export function registerAuditRoutes(
+  router: EcrRouter,
+  options: AuditRouterOptions,
+): void {
   const { httpAuth, permissions, auditor, store, runner } = options;
-  const router = Router();
 
   const authorize = async (
     req: Request,
@@ -51,7 +55,7 @@ export function createAuditRouter(options: AuditRouterOptions): express.Router {
     await requirePermission(permissions, { permission }, credentials);
   };
 
-  router.get('/', async (req, res) => {
+  router.get('/audit', async (req, res) => {
     await authorize(req);
     const format = singleQueryValue(req, 'format');
     if (format !== undefined && format !== 'csv') {
@@ -63,28 +67,24 @@ export function createAuditRouter(options: AuditRouterOptions): express.Router {
     }
     const report: AuditReport = await store.getLatestReport();
     if (format === 'csv') {
-      res
-        .status(200)
-        .type('text/csv; charset=utf-8')
-        .attachment(auditCsvFilename(report))
-        .send(auditReportCsv(report));
+      sendCsv(res, report);
       return;
     }
-    res.json(report);
+    res.json(asSpecAnswer(report));
   });
 
-  router.get('/history', async (req, res) => {
+  router.get('/audit/history', async (req, res) => {
     await authorize(req);
     const limit = historyLimit(singleQueryValue(req, 'limit'));
     const body: AuditHistory = { runs: await store.listRuns(limit) };
-    res.json(body);
+    res.json(asSpecAnswer(body));
   });
 
   // Starts a run (202), or answers the one already in progress with 202 and
   // starts no other; with ?wait=true, answers 200 once the run has finished.
   // Every request is an auditor event `audit-run` (the actor from the
   // request; whether it waited, the run and its outcome), refused ones too.
-  router.post('/run', async (req, res) => {
+  router.post('/audit/run', async (req, res) => {
     const meta: JsonObject = { wait: req.query.wait === 'true' };
     const event = await auditor.createEvent({
       eventId: 'audit-run',
@@ -104,7 +104,7 @@ export function createAuditRouter(options: AuditRouterOptions): express.Router {
       meta.started = started.started;
       const run = wait === 'true' ? await started.done : started.run;
       const body: AuditRunResponse = { run };
-      res.status(wait === 'true' ? 200 : 202).json(body);
+      res.status(wait === 'true' ? 200 : 202).json(asSpecAnswer(body));
       await event.success({
         meta: {
           ...meta,
@@ -117,8 +117,35 @@ export function createAuditRouter(options: AuditRouterOptions): express.Router {
       throw error;
     }
   });
+}
 
-  return router;
+/** `T` with every run summary typed as the spec types it. */
+type WithSpecSummaries<T> = T extends string | number | boolean
+  ? T
+  : T extends AuditSummary
+  ? SpecAuditSummary
+  : T extends object
+  ? { [K in keyof T]: WithSpecSummaries<T[K]> }
+  : T;
+
+/**
+ * An audit answer as the spec types it. ecr-common's per-check counts are
+ * `Partial<Record<check id, number>>`, whose values TypeScript reads as
+ * possibly `undefined`; the counts a run holds never are (and JSON has no
+ * undefined), so the spec types them as plain numbers. Only the summaries
+ * are retyped: the rest of the answer must match the spec's types as it is.
+ */
+function asSpecAnswer<T>(value: T): WithSpecSummaries<T> {
+  return value as WithSpecSummaries<T>;
+}
+
+/** The report as CSV, the one answer of the API that is not JSON. */
+function sendCsv(res: Response, report: AuditReport): void {
+  res
+    .status(200)
+    .type('text/csv; charset=utf-8')
+    .attachment(auditCsvFilename(report))
+    .send(auditReportCsv(report));
 }
 
 function singleQueryValue(req: Request, name: string): string | undefined {

@@ -21,11 +21,11 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { JsonObject } from '@backstage/types';
-import express, { Request } from 'express';
-import Router from 'express-promise-router';
+import { Request } from 'express';
 import { createEntityAuthorizer } from '../auth/authorizeEntity';
 import { entityRouteRef } from '../auth/entityRouteRef';
-import { dryRunOf, writeRequestBody } from '../http/writeRequest';
+import { EcrRouter } from '../http/openApiRouter';
+import { dryRunOf } from '../http/writeRequest';
 import { CachedEcrReader } from '../services/CachedEcrReader';
 
 export interface WriteRoutesOptions {
@@ -49,13 +49,16 @@ interface WriteAuditMeta extends JsonObject {
  * each scoped like the read routes (the entity loaded with the caller's
  * credentials, the permission authorized against it, only its annotated AWS
  * resources acted on, and only those AWS says belong to it), and each
- * attempt, allowed or not, recorded as an auditor event.
+ * attempt, allowed or not, recorded as an auditor event. Their bodies are
+ * read and checked by `writeRequestBody` before the route (see
+ * `createEcrOpenApiRouter`).
  */
-export function createWriteRoutes(options: WriteRoutesOptions): express.Router {
+export function registerWriteRoutes(
+  router: EcrRouter,
+  options: WriteRoutesOptions,
+): void {
   const { httpAuth, auditor, ecr, reader } = options;
   const authorizeEntity = createEntityAuthorizer(options);
-  const router = Router();
-  router.use('/entity/:namespace/:kind/:name', writeRequestBody());
 
   /**
    * Runs one write attempt inside an auditor event: the actor comes from the
@@ -192,8 +195,6 @@ export function createWriteRoutes(options: WriteRoutesOptions): express.Router {
       };
     });
   });
-
-  return router;
 }
 
 /** The entity ref the request names, for the auditor before it is checked. */

@@ -104,7 +104,8 @@ export const spec = {
         description:
           '`true` only says what the write would do; absent means `false`. It may also be given in the JSON body; when both are given they must agree (400).',
         schema: {
-          type: 'boolean',
+          type: 'string',
+          enum: ['true', 'false'],
         },
       },
     },
@@ -1301,7 +1302,8 @@ export const spec = {
             description:
               '`true` ("Check again") reads AWS again rather than answer from the cache, unless the answer is only seconds old.',
             schema: {
-              type: 'boolean',
+              type: 'string',
+              enum: ['true', 'false'],
             },
           },
         ],
@@ -1629,11 +1631,11 @@ export const spec = {
             in: 'query',
             required: false,
             allowReserved: true,
-            description: 'How many runs, 1 to 500; 50 when left out.',
+            description:
+              'How many runs, a whole number from 1 to 500 in at most four digits; 50 when left out.',
             schema: {
-              type: 'integer',
-              minimum: 1,
-              maximum: 500,
+              type: 'string',
+              pattern: '^(?=[0-9]{1,4}$)0*([1-9][0-9]?|[1-4][0-9][0-9]|500)$',
             },
           },
         ],
@@ -1678,7 +1680,8 @@ export const spec = {
             description:
               '`true` answers 200 once the run has finished (complete or failed).',
             schema: {
-              type: 'boolean',
+              type: 'string',
+              enum: ['true', 'false'],
             },
           },
         ],

@@ -29,7 +29,7 @@ export type ClaimEntityResources = {
   };
   body: WriteRequest;
   query: {
-    dryRun?: boolean;
+    dryRun?: 'true' | 'false';
   };
   response:
     | ClaimResponse
@@ -54,7 +54,7 @@ export type CreateEntityRepository = {
   };
   body: WriteRequest;
   query: {
-    dryRun?: boolean;
+    dryRun?: 'true' | 'false';
     repository?: string;
   };
   response:
@@ -90,7 +90,7 @@ export type GetAudit = {
  */
 export type GetAuditHistory = {
   query: {
-    limit?: number;
+    limit?: string;
   };
   response:
     | AuditHistory
@@ -129,7 +129,7 @@ export type GetEntitySetup = {
     name: string;
   };
   query: {
-    refresh?: boolean;
+    refresh?: 'true' | 'false';
   };
   response:
     | SetupStatus
@@ -181,7 +181,7 @@ export type GrantEntityPushAccess = {
   };
   body: WriteRequest;
   query: {
-    dryRun?: boolean;
+    dryRun?: 'true' | 'false';
     repository?: string;
   };
   response:
@@ -202,7 +202,7 @@ export type GrantEntityPushAccess = {
  */
 export type RunAudit = {
   query: {
-    wait?: boolean;
+    wait?: 'true' | 'false';
   };
   response:
     | AuditRunResponse
