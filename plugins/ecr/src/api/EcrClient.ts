@@ -12,109 +12,122 @@ import {
   PushAccessResponse,
   SetupStatus,
 } from '@backstage-ecr/plugin-ecr-common';
+import { DefaultApiClient, TypedResponse } from '../schema/openapi';
 import { EcrApi } from './EcrApi';
 
-/** Talks to the `ecr` backend plugin through Backstage's fetch and discovery. */
+/**
+ * Talks to the `ecr` backend plugin through Backstage's fetch and discovery,
+ * with the client generated from the backend's OpenAPI spec
+ * (`plugins/ecr-backend/src/schema/openapi.yaml`). The generated answers are
+ * returned as the types of `@backstage-ecr/plugin-ecr-common`, which they must
+ * be assignable to; an answer that is not 2xx is thrown as a `ResponseError`.
+ */
 export class EcrClient implements EcrApi {
-  private readonly discoveryApi: DiscoveryApi;
-  private readonly fetchApi: FetchApi;
+  private readonly client: DefaultApiClient;
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
-    this.discoveryApi = options.discoveryApi;
-    this.fetchApi = options.fetchApi;
+    this.client = new DefaultApiClient(options);
   }
 
-  getImages(entity: CompoundEntityRef): Promise<ImagesResponse> {
-    return this.request(entity, '/images');
+  async getImages(entity: CompoundEntityRef): Promise<ImagesResponse> {
+    return json(await this.client.getEntityImages({ path: pathOf(entity) }));
   }
 
-  getFindings(
+  async getFindings(
     entity: CompoundEntityRef,
     options: { repositoryArn: string; digest: string },
   ): Promise<FindingsResponse> {
-    const query = new URLSearchParams({ repository: options.repositoryArn });
-    return this.request(
-      entity,
-      `/images/${encodeURIComponent(options.digest)}/findings?${query}`,
+    return json(
+      await this.client.getImageFindings({
+        path: { ...pathOf(entity), digest: options.digest },
+        query: { repository: options.repositoryArn },
+      }),
     );
   }
 
-  getSetup(
+  async getSetup(
     entity: CompoundEntityRef,
     options: { refresh?: boolean } = {},
   ): Promise<SetupStatus> {
-    return this.request(
-      entity,
-      options.refresh ? '/setup?refresh=true' : '/setup',
+    return json(
+      await this.client.getEntitySetup({
+        path: pathOf(entity),
+        query: options.refresh ? { refresh: 'true' } : {},
+      }),
     );
   }
 
-  createRepository(
+  async createRepository(
     entity: CompoundEntityRef,
     options: { dryRun: boolean },
   ): Promise<CreateRepositoryResponse> {
-    return this.request(entity, `/repository?dryRun=${options.dryRun}`, {
-      method: 'POST',
-    });
+    return json(
+      await this.client.createEntityRepository(writeRequest(entity, options)),
+    );
   }
 
-  grantPushAccess(
+  async grantPushAccess(
     entity: CompoundEntityRef,
     options: { dryRun: boolean },
   ): Promise<PushAccessResponse> {
-    return this.request(entity, `/push-access?dryRun=${options.dryRun}`, {
-      method: 'POST',
-    });
+    return json(
+      await this.client.grantEntityPushAccess(writeRequest(entity, options)),
+    );
   }
 
-  claim(
+  async claim(
     entity: CompoundEntityRef,
     options: { dryRun: boolean },
   ): Promise<ClaimResponse> {
-    return this.request(entity, `/claim?dryRun=${options.dryRun}`, {
-      method: 'POST',
-    });
+    return json(
+      await this.client.claimEntityResources(writeRequest(entity, options)),
+    );
   }
 
-  getAudit(): Promise<AuditReport> {
-    return this.call('/audit');
+  async getAudit(): Promise<AuditReport> {
+    return json(await this.client.getAudit({ query: {} }));
   }
 
-  getAuditHistory(): Promise<AuditHistory> {
-    return this.call('/audit/history');
+  async getAuditHistory(): Promise<AuditHistory> {
+    return json(await this.client.getAuditHistory({ query: {} }));
   }
 
-  runAudit(): Promise<AuditRunResponse> {
-    return this.call('/audit/run', { method: 'POST' });
+  async runAudit(): Promise<AuditRunResponse> {
+    return json(await this.client.runAudit({ query: {} }));
   }
 
   async getAuditCsv(): Promise<string> {
-    const response = await this.send('/audit?format=csv');
+    const response = await ok(
+      await this.client.getAudit({ query: { format: 'csv' } }),
+    );
     return response.text();
   }
+}
 
-  private async request<T>(
-    entity: CompoundEntityRef,
-    path: string,
-    init?: RequestInit,
-  ): Promise<T> {
-    const entityPath = [entity.namespace, entity.kind, entity.name]
-      .map(part => encodeURIComponent(part))
-      .join('/');
-    return this.call(`/entity/${entityPath}${path}`, init);
-  }
+/** The path of an entity route: the client encodes each part. */
+function pathOf(entity: CompoundEntityRef) {
+  return { namespace: entity.namespace, kind: entity.kind, name: entity.name };
+}
 
-  private async call<T>(path: string, init?: RequestInit): Promise<T> {
-    const response = await this.send(path, init);
-    return (await response.json()) as T;
-  }
+/**
+ * A write's request: the dry-run flag in the query, as the backend logs and
+ * audits it, and in the JSON body the spec gives writes (the two agree).
+ */
+function writeRequest(entity: CompoundEntityRef, options: { dryRun: boolean }) {
+  return {
+    path: pathOf(entity),
+    query: { dryRun: options.dryRun ? ('true' as const) : ('false' as const) },
+    body: { dryRun: options.dryRun },
+  };
+}
 
-  private async send(path: string, init?: RequestInit): Promise<Response> {
-    const baseUrl = await this.discoveryApi.getBaseUrl('ecr');
-    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, init);
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return response;
+async function ok<T>(response: TypedResponse<T>): Promise<TypedResponse<T>> {
+  if (!response.ok) {
+    throw await ResponseError.fromResponse(response);
   }
+  return response;
+}
+
+async function json<T>(response: TypedResponse<T>): Promise<T> {
+  return (await ok(response)).json();
 }
