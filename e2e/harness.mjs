@@ -268,13 +268,19 @@ function spawnGroup(name, command, args, { env, graceMs }) {
       resolvePromise();
     });
   });
-  const stop = async () => {
-    if (exited) return;
+  let terminated = false;
+  const terminate = () => {
+    if (exited || terminated) return;
+    terminated = true;
     try {
       process.kill(-child.pid, 'SIGTERM');
     } catch {
-      return;
+      // already gone
     }
+  };
+  const stop = async () => {
+    if (exited) return;
+    terminate();
     const timer = new Promise(r => setTimeout(r, graceMs));
     await Promise.race([done, timer]);
     if (!exited) {
@@ -288,6 +294,7 @@ function spawnGroup(name, command, args, { env, graceMs }) {
     }
   };
   return {
+    terminate,
     stop,
     isAlive: () => !exited,
     logs: () => logs.join(''),
@@ -337,6 +344,10 @@ export async function startProductionStack({
     for (const group of [...groups].reverse()) await group.stop();
   };
   const onSignal = signal => {
+    // SIGTERM to every group at once, before anything else can end this
+    // process (another stack's signal handler may exit it): production.sh's
+    // trap then stops the backend and PostgreSQL by itself.
+    for (const group of groups) group.terminate();
     stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', onSignal);

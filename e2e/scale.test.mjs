@@ -1,10 +1,14 @@
 // The ECR tab at scale (issue 8, point 3): a repository of 10,000 images stays
 // interactive. Measures the time to the first rows and the time to filter by tag,
-// prints them, and writes them to e2e/output/scale.json for `yarn bench`. The
+// twice: against the development server (scripts/start.sh, as the demo runs) and
+// against the production bundle (scripts/production.sh: the built app served by the
+// backend, NODE_ENV=production, PostgreSQL). Prints them and writes them to
+// e2e/output/scale.json and e2e/output/scale-production.json for `yarn bench`. The
 // assertions are on what the table shows, not on the timings.
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   APP_URL,
@@ -12,6 +16,7 @@ import {
   launchBrowser,
   openEntity,
   signInAsGuest,
+  startProductionStack,
   startStack,
 } from './harness.mjs';
 
@@ -34,23 +39,17 @@ const LOCATIONS = [
   { type: 'file', target: '../../e2e/fixtures/scale-entity.yaml' },
 ];
 
-let stack;
-let browser;
-
-before(async () => {
-  stack = await startStack({
-    env: {
-      ECR_EMULATOR_ARGS: `--generate-images ${IMAGES} --generate-repository ${REPOSITORY}`,
-      APP_CONFIG_catalog_locations: JSON.stringify(LOCATIONS),
-    },
-  });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+// The production bundle runs from a temporary folder: the same files, by absolute path.
+const PRODUCTION_LOCATIONS = LOCATIONS.map(location => ({
+  ...location,
+  target: resolve(ROOT, 'packages/backend', location.target),
+}));
+const EMULATOR_ARGS = [
+  '--generate-images',
+  String(IMAGES),
+  '--generate-repository',
+  REPOSITORY,
+];
 
 /** The first column (tags) of every row the table shows now. */
 const shownTags = page =>
@@ -67,16 +66,24 @@ const shownTags = page =>
         .map(cell => (cell?.textContent ?? '').trim()),
     );
 
-test(`the ECR tab of a ${IMAGES}-image repository shows rows and filters by tag`, async () => {
+/**
+ * Signs in, opens the scale entity's ECR tab and filters it by tag; asserts what
+ * the table shows and returns the timings. stack is the running stack (for its
+ * logs), baseUrl where it serves the app.
+ */
+async function measureScale({ browser, stack, baseUrl, target }) {
   const page = await browser.context.newPage();
   page.setDefaultTimeout(120_000);
-  await signInAsGuest(page);
-  await openEntity(page, REPOSITORY);
+  await signInAsGuest(page, { baseUrl });
+  await openEntity(page, REPOSITORY, { baseUrl });
   const tab = page
     .getByRole('tab', { name: 'ECR', exact: true })
     .or(page.getByRole('link', { name: 'ECR', exact: true }));
   await tab.waitFor().catch(async error => {
-    await page.screenshot({ path: `${ROOT}/e2e/output/scale-failure.png` });
+    mkdirSync(`${ROOT}/e2e/output`, { recursive: true });
+    await page.screenshot({
+      path: `${ROOT}/e2e/output/scale-failure-${target}.png`,
+    });
     const logs = stack
       .logs()
       .split('\n')
@@ -128,6 +135,7 @@ test(`the ECR tab of a ${IMAGES}-image repository shows rows and filters by tag`
   assert.deepEqual(await shownTags(page), EXPECTED);
 
   const result = {
+    target,
     images: IMAGES,
     firstRowsMs: Math.round(firstRowsMs),
     filterMs: Math.round(filterMs),
@@ -135,12 +143,81 @@ test(`the ECR tab of a ${IMAGES}-image repository shows rows and filters by tag`
     matches: EXPECTED.length,
     measuredAt: new Date().toISOString(),
   };
+  await page.close();
   console.log(
-    `SCALE ${IMAGES} images: first rows ${result.firstRowsMs} ms, filter by tag "${TAG}" ${result.filterMs} ms`,
+    `SCALE ${target}, ${IMAGES} images: first rows ${result.firstRowsMs} ms, filter by tag "${TAG}" ${result.filterMs} ms`,
   );
+  return result;
+}
+
+/** Writes a run where `yarn bench` reads it (packages/bench/src/browserRun.ts). */
+function record(file, result) {
   mkdirSync(`${ROOT}/e2e/output`, { recursive: true });
   writeFileSync(
-    `${ROOT}/e2e/output/scale.json`,
+    `${ROOT}/e2e/output/${file}`,
     `${JSON.stringify(result, null, 2)}\n`,
   );
+}
+
+describe('development server (scripts/start.sh)', () => {
+  let stack;
+  let browser;
+  before(async () => {
+    stack = await startStack({
+      env: {
+        ECR_EMULATOR_ARGS: EMULATOR_ARGS.join(' '),
+        APP_CONFIG_catalog_locations: JSON.stringify(LOCATIONS),
+      },
+    });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  test(`the ECR tab of a ${IMAGES}-image repository shows rows and filters by tag`, async () => {
+    record(
+      'scale.json',
+      await measureScale({
+        browser,
+        stack,
+        baseUrl: APP_URL,
+        target: 'development',
+      }),
+    );
+  });
+});
+
+describe('production bundle (scripts/production.sh)', () => {
+  let stack;
+  let browser;
+  before(
+    async () => {
+      stack = await startProductionStack({
+        emulatorArgs: EMULATOR_ARGS,
+        env: {
+          APP_CONFIG_catalog_locations: JSON.stringify(PRODUCTION_LOCATIONS),
+        },
+      });
+      browser = await launchBrowser();
+    },
+    { timeout: 900_000 },
+  );
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  test(`the ECR tab of a ${IMAGES}-image repository shows rows and filters by tag`, async () => {
+    record(
+      'scale-production.json',
+      await measureScale({
+        browser,
+        stack,
+        baseUrl: stack.url,
+        target: 'production',
+      }),
+    );
+  });
 });
