@@ -21,6 +21,8 @@ import { EcrApi } from './EcrApi';
  * (`plugins/ecr-backend/src/schema/openapi.yaml`). The generated answers are
  * returned as the types of `@backstage-ecr/plugin-ecr-common`, which they must
  * be assignable to; an answer that is not 2xx is thrown as a `ResponseError`.
+ *
+ * @public
  */
 export class EcrClient implements EcrApi {
   private readonly client: DefaultApiClient;
