@@ -147,7 +147,7 @@ export const spec = {
       },
       Forbidden: {
         description:
-          "The permission policy denies the route's permission, a write was sent with a service token, or the AWS resource belongs to someone else.",
+          "The permission policy denies the route's permission, a write was sent with a service token, the AWS resource belongs to someone else, or a write is outside `ecr.regions` or `ecr.iam.allowedRoleArnPatterns`.",
         content: {
           'application/json': {
             schema: {
@@ -156,8 +156,9 @@ export const spec = {
           },
         },
       },
-      EntityNotFound: {
-        description: 'No entity of that reference that the caller may see.',
+      NotFound: {
+        description:
+          'No entity of that reference that the caller may see, or an AWS resource the route needs (the image, the repository, the build role or its CodeBuild project) does not exist.',
         content: {
           'application/json': {
             schema: {
@@ -168,7 +169,7 @@ export const spec = {
       },
       AwsFailed: {
         description:
-          'AWS failed (502) or throttled (503) and no earlier answer could be served; the message names the AWS error code.',
+          "AWS refused Backstage's own identity or failed (502), or throttled (503), and no earlier answer could be served; the message names the AWS error code.",
         content: {
           'application/json': {
             schema: {
@@ -1197,7 +1198,7 @@ export const spec = {
             $ref: '#/components/responses/Forbidden',
           },
           '404': {
-            $ref: '#/components/responses/EntityNotFound',
+            $ref: '#/components/responses/NotFound',
           },
           '500': {
             $ref: '#/components/responses/InternalError',
@@ -1263,7 +1264,7 @@ export const spec = {
             $ref: '#/components/responses/Forbidden',
           },
           '404': {
-            $ref: '#/components/responses/EntityNotFound',
+            $ref: '#/components/responses/NotFound',
           },
           '500': {
             $ref: '#/components/responses/InternalError',
@@ -1336,7 +1337,7 @@ export const spec = {
             $ref: '#/components/responses/Forbidden',
           },
           '404': {
-            $ref: '#/components/responses/EntityNotFound',
+            $ref: '#/components/responses/NotFound',
           },
           '500': {
             $ref: '#/components/responses/InternalError',
@@ -1408,7 +1409,7 @@ export const spec = {
             $ref: '#/components/responses/Forbidden',
           },
           '404': {
-            $ref: '#/components/responses/EntityNotFound',
+            $ref: '#/components/responses/NotFound',
           },
           '409': {
             $ref: '#/components/responses/ErrorResponse',
@@ -1480,7 +1481,7 @@ export const spec = {
             $ref: '#/components/responses/Forbidden',
           },
           '404': {
-            $ref: '#/components/responses/EntityNotFound',
+            $ref: '#/components/responses/NotFound',
           },
           '409': {
             $ref: '#/components/responses/ErrorResponse',
@@ -1548,7 +1549,7 @@ export const spec = {
             $ref: '#/components/responses/Forbidden',
           },
           '404': {
-            $ref: '#/components/responses/EntityNotFound',
+            $ref: '#/components/responses/NotFound',
           },
           '413': {
             $ref: '#/components/responses/ErrorResponse',
