@@ -299,6 +299,19 @@ describe('the router against the spec', () => {
     },
   );
 
+  it.each([
+    [415, 'text/plain', 'dryRun=true'],
+    [413, 'application/json', `{"pad":"${'a'.repeat(5000)}"}`],
+  ])(
+    'answers a write body refused with %d as the spec does',
+    async (status, type, body) => {
+      const c: Case = { method: 'post', url: `${POC}/push-access` };
+      const res = await call(c).set('Content-Type', type).send(body);
+      expect(res.status).toBe(status);
+      expect(await checkResponse(c, res.status, res.body)).toEqual([]);
+    },
+  );
+
   it('answers an entity the caller may not see with the 404 the spec gives', async () => {
     const c: Case = {
       method: 'get',
