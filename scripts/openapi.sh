@@ -17,7 +17,11 @@
 # (the same checksum is in Homebrew's openapi-generator formula), kept in
 # .toolchain/, and handed to the wrapper the way its README describes for a
 # local jar (the jar in its versions/ folder, that version selected in the
-# openapitools.json repo-tools runs it with). Needs java (JDK 11 or later).
+# openapitools.json repo-tools runs it with) for the length of the run: both
+# are put back as they were when the script ends. Needs java (JDK 11 or
+# later). Pinned at 7.0.0, the generator that package ships, where
+# repo-tools 0.19 names 7.18.0; the generated code type-checks and lints
+# clean, and the tests run it.
 
 set -euo pipefail
 
@@ -61,6 +65,16 @@ ensure_generator() {
   local tools cli
   tools="$(node -p "require('path').dirname(require.resolve('@backstage/repo-tools/package.json'))")"
   cli="$(node -p "require('path').dirname(require.resolve('@openapitools/openapi-generator-cli/main.js', { paths: [process.argv[1]] }))" "$tools")"
+  # Both are put back as they were when the script ends.
+  TOOLS_CONFIG="$tools/openapitools.json"
+  TOOLS_CONFIG_SAVED="$(mktemp)"
+  cp "$TOOLS_CONFIG" "$TOOLS_CONFIG_SAVED"
+  if [ ! -e "$cli/versions/$GENERATOR_VERSION.jar" ]; then
+    CLI_JAR="$cli/versions/$GENERATOR_VERSION.jar"
+  fi
+  if [ ! -d "$cli/versions" ]; then
+    CLI_VERSIONS="$cli/versions"
+  fi
   mkdir -p "$cli/versions"
   cp "$jar" "$cli/versions/$GENERATOR_VERSION.jar"
   node -e '
@@ -91,17 +105,38 @@ generate() {
 
 # The copy of the generated code verify compares with and puts back.
 SAVED=""
+# What ensure_generator changed in node_modules, put back at the end.
+TOOLS_CONFIG=""
+TOOLS_CONFIG_SAVED=""
+CLI_JAR=""
+CLI_VERSIONS=""
 
 restore() {
-  [ -n "$SAVED" ] || return 0
-  for dir in "${GENERATED[@]}"; do
-    rm -rf "$dir"
-    mkdir -p "$dir"
-    cp -a "$SAVED/$dir/." "$dir/"
-  done
-  rm -rf "$SAVED"
-  SAVED=""
+  if [ -n "$SAVED" ]; then
+    for dir in "${GENERATED[@]}"; do
+      rm -rf "$dir"
+      mkdir -p "$dir"
+      cp -a "$SAVED/$dir/." "$dir/"
+    done
+    rm -rf "$SAVED"
+    SAVED=""
+  fi
 }
+
+cleanup() {
+  restore
+  if [ -n "$TOOLS_CONFIG_SAVED" ]; then
+    cp "$TOOLS_CONFIG_SAVED" "$TOOLS_CONFIG"
+    rm -f "$TOOLS_CONFIG_SAVED"
+  fi
+  if [ -n "$CLI_JAR" ]; then
+    rm -f "$CLI_JAR"
+  fi
+  if [ -n "$CLI_VERSIONS" ]; then
+    rmdir "$CLI_VERSIONS" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
 
 verify() {
   # The spec is valid and lints clean, and the spec the router is built from
@@ -112,7 +147,6 @@ verify() {
 
   # Every generated file is what the spec generates now.
   SAVED="$(mktemp -d)"
-  trap restore EXIT
   for dir in "${GENERATED[@]}"; do
     mkdir -p "$SAVED/$dir"
     cp -a "$dir/." "$SAVED/$dir/"
