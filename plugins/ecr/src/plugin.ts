@@ -29,7 +29,7 @@ export const ecrPlugin = createPlugin({
 });
 
 /** The ECR entity tab, for `EntityLayout.Route`. @public */
-export const EntityEcrContent = ecrPlugin.provide(
+export const EntityEcrContent: () => JSX.Element = ecrPlugin.provide(
   createRoutableExtension({
     name: 'EntityEcrContent',
     component: () =>
@@ -39,7 +39,7 @@ export const EntityEcrContent = ecrPlugin.provide(
 );
 
 /** The platform audit page, for a `<Route path="/ecr-audit">`. @public */
-export const EcrAuditPage = ecrPlugin.provide(
+export const EcrAuditPage: () => JSX.Element = ecrPlugin.provide(
   createRoutableExtension({
     name: 'EcrAuditPage',
     component: () => import('./components/AuditPage').then(m => m.AuditPage),

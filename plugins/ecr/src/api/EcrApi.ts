@@ -12,7 +12,11 @@ import {
   SetupStatus,
 } from '@backstage-ecr/plugin-ecr-common';
 
-/** The ECR backend's API, as the frontend uses it. */
+/**
+ * The ECR backend's API, as the frontend uses it.
+ *
+ * @public
+ */
 export interface EcrApi {
   getImages(entity: CompoundEntityRef): Promise<ImagesResponse>;
   getFindings(
