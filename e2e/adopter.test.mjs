@@ -422,6 +422,49 @@ function packProblems(plugin, tarball) {
   return problems;
 }
 
+test('each plugin package describes itself to the catalog', () => {
+  const {
+    makeValidator,
+    parseEntityRef,
+    stringifyEntityRef,
+  } = require('@backstage/catalog-model');
+  const validator = makeValidator();
+  // The groups of the demo catalog, which an owner must name; none of the
+  // demo's entity names may be taken, should the files be registered there.
+  const demo = ['org.yaml', 'entities.yaml'].flatMap(file =>
+    YAML.parseAllDocuments(
+      readFileSync(join(ROOT, 'examples', file), 'utf8'),
+    ).map(doc => doc.toJS()),
+  );
+  const groups = demo
+    .filter(e => e.kind === 'Group')
+    .map(e => `group:default/${e.metadata.name}`);
+  const demoNames = new Set(demo.map(e => e.metadata.name));
+  for (const plugin of PLUGINS) {
+    const pkg = JSON.parse(
+      readFileSync(join(ROOT, 'plugins', plugin, 'package.json'), 'utf8'),
+    );
+    const entity = YAML.parse(
+      readFileSync(join(ROOT, 'plugins', plugin, 'catalog-info.yaml'), 'utf8'),
+    );
+    const where = `plugins/${plugin}/catalog-info.yaml`;
+    assert.equal(entity.apiVersion, 'backstage.io/v1alpha1', where);
+    assert.equal(entity.kind, 'Component', where);
+    assert.ok(validator.isValidEntityName(entity.metadata.name), where);
+    assert.ok(!demoNames.has(entity.metadata.name), `${where}: name taken`);
+    assert.equal(entity.metadata.title, pkg.name, where);
+    assert.equal(entity.spec.type, `backstage-${pkg.backstage.role}`, where);
+    assert.ok(entity.spec.lifecycle, where);
+    const owner = stringifyEntityRef(
+      parseEntityRef(entity.spec.owner, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      }),
+    );
+    assert.ok(groups.includes(owner), `${where}: ${owner} is not a demo group`);
+  }
+});
+
 test('every plugin package builds and packs as it will be published', async () => {
   // Type declarations first: each package's build rolls up its types from
   // dist-types/, which the repository-wide tsc writes. Not incrementally: an
