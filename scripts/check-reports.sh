@@ -10,8 +10,11 @@ source scripts/toolchain.sh
 
 packages=(plugins/ecr-common plugins/ecr-node plugins/ecr-backend plugins/ecr plugins/scaffolder-backend-module-ecr)
 
-# API Extractor reads the type declarations that tsc writes to dist-types/.
-yarn tsc
+# API Extractor reads the type declarations that tsc writes to dist-types/. They
+# are written afresh from one whole compilation: an incremental one re-emits only
+# what changed, and TypeScript may then print a union's members in another order.
+rm -rf dist-types
+yarn tsc --incremental false
 yarn backstage-repo-tools api-reports --ci \
   -o ae-undocumented,ae-wrong-input-file-type --validate-release-tags "${packages[@]}"
 yarn backstage-repo-tools knip-reports --ci "${packages[@]}"
