@@ -13,4 +13,4 @@ source scripts/test-services.sh
 CI=true timeout 1800 yarn backstage-cli repo test </dev/null
 
 echo "--- browser tests"
-timeout 1200 yarn test:e2e </dev/null
+timeout 2100 yarn test:e2e </dev/null

@@ -53,6 +53,10 @@ if [ -n "$ECR_REGISTRY" ] && [ "$ECR_REGISTRY" != "undefined" ]; then
   export COREPACK_NPM_REGISTRY="${ECR_REGISTRY%/}"
 fi
 export YARN_ENABLE_TELEMETRY=0
+# `yarn add` looks up @types packages through Algolia, which a machine that reaches
+# only the npm registry cannot: Yarn then crashes ("The onCancel handler was
+# attached after the promise settled").
+export YARN_TS_ENABLE_AUTO_TYPES=false
 export COREPACK_ENABLE_DOWNLOAD_PROMPT=0
 
 # The committed Yarn release (see .yarnrc.yml yarnPath) as a `yarn` command on PATH, so that
