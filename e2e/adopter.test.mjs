@@ -37,7 +37,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
-import { ROOT, launchBrowser, screenshot } from './harness.mjs';
+import { ROOT, isUp, launchBrowser, screenshot } from './harness.mjs';
 import { startScopeRegistry } from './fixtures/adopter/registry.mjs';
 
 const require = createRequire(import.meta.url);
@@ -175,15 +175,6 @@ function serve(script, { cwd, env } = {}) {
       groups.delete(child);
     },
   };
-}
-
-async function isUp(url) {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    return res.ok;
-  } catch {
-    return false;
-  }
 }
 
 /** Whether anything listens on the URL's port, on IPv4 or IPv6 loopback. */

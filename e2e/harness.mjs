@@ -37,7 +37,8 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-async function isUp(url) {
+/** Whether the URL answers 2xx within two seconds. */
+export async function isUp(url) {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
     return res.ok;

@@ -5,9 +5,7 @@ import {
   readEcrAnnotations,
   SETUP_CHECK_IDS,
 } from '@backstage-ecr/plugin-ecr-common';
-import {
-  EcrService,
-} from '@backstage-ecr/plugin-ecr-node';
+import { EcrService } from '@backstage-ecr/plugin-ecr-node';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ServiceUnavailableError } from '@backstage/errors';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
