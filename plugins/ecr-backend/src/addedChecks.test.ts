@@ -1,5 +1,9 @@
 import { Emulator } from '@backstage-ecr/aws-emulator';
-import { SETUP_CHECK_IDS, SetupStatus } from '@backstage-ecr/plugin-ecr-common';
+import {
+  AuditReport,
+  SETUP_CHECK_IDS,
+  SetupStatus,
+} from '@backstage-ecr/plugin-ecr-common';
 import {
   EcrSetupCheck,
   ecrSetupChecksExtensionPoint,
@@ -12,6 +16,11 @@ import {
   startDemoEmulator,
   startEcrBackend,
 } from './__testUtils__/testBackend';
+import {
+  PLATFORM_USER,
+  startAuditBackend,
+} from './audit/__testUtils__/auditBackend';
+import { demoCatalogEntities } from './audit/__testUtils__/auditFixtures';
 
 const USER = mockCredentials.user.header('user:default/guest');
 
@@ -130,6 +139,41 @@ describe('setup checks added through the extension point', () => {
         .filter(c => (SETUP_CHECK_IDS as readonly string[]).includes(c.id))
         .every(c => c.status === 'pass'),
     ).toBe(true);
+  });
+
+  it('shows an added check in the platform audit, counted like the built-in ones', async () => {
+    const backend = await startAuditBackend({
+      emulator,
+      entities: demoCatalogEntities(),
+      features: [checksModule(costCenter)],
+    });
+    try {
+      const platform = mockCredentials.user.header(PLATFORM_USER);
+      const run = await request(backend.server)
+        .post('/api/ecr/audit/run?wait=true')
+        .set('Authorization', platform);
+      expect(run.status).toBe(200);
+      const res = await request(backend.server)
+        .get('/api/ecr/audit')
+        .set('Authorization', platform);
+      expect(res.status).toBe(200);
+      const report: AuditReport = res.body;
+      const payments = report.entities.find(
+        e => e.entityRef === 'component:default/payments-api',
+      );
+      expect(payments?.checks.at(-1)).toEqual({
+        id: 'cost-center-tag',
+        status: 'warn',
+        detail: 'No cost-center tag on payments-api.',
+      });
+      expect(report.run?.summary?.warningByCheck['cost-center-tag']).toBe(
+        report.entities.filter(e =>
+          e.checks.some(c => c.id === 'cost-center-tag' && c.status === 'warn'),
+        ).length,
+      );
+    } finally {
+      await backend.stop();
+    }
   });
 
   it.each([

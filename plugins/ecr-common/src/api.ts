@@ -315,3 +315,20 @@ export interface ClaimResponse {
   changed: boolean;
   resources: ClaimedResource[];
 }
+
+/**
+ * The check ids met in these results: the built-in ones in their order, then
+ * those added through the backend's extension point, in the order first met.
+ *
+ * @public
+ */
+export function setupCheckIdsOf(
+  checkLists: Iterable<ReadonlyArray<{ id: string }>>,
+): string[] {
+  const added = new Set<string>();
+  const builtIn: ReadonlySet<string> = new Set(SETUP_CHECK_IDS);
+  for (const checks of checkLists) {
+    for (const { id } of checks) if (!builtIn.has(id)) added.add(id);
+  }
+  return [...SETUP_CHECK_IDS, ...added];
+}

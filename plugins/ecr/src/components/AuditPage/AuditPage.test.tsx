@@ -288,6 +288,58 @@ describe('AuditPage', () => {
     );
   });
 
+  it('shows a check added through the extension point as a column and a filter', async () => {
+    const withAdded: AuditReport = {
+      ...report,
+      run: {
+        ...run,
+        summary: {
+          ...run.summary!,
+          failingByCheck: {
+            ...run.summary!.failingByCheck,
+            'cost-center-tag': 1,
+          },
+        },
+      },
+      entities: report.entities.map((entity, i) => ({
+        ...entity,
+        checks: [
+          ...entity.checks,
+          {
+            id: 'cost-center-tag',
+            status: i === 0 ? 'fail' : 'pass',
+            detail: i === 0 ? 'no cost-center tag' : 'tagged',
+          },
+        ],
+      })),
+    };
+    await renderPage(AuthorizeResult.ALLOW, mockEcrApi(), withAdded);
+    await screen.findByTestId('tile-Services');
+    const table = screen.getAllByRole('grid')[0];
+    expect(
+      within(table).getByRole('columnheader', { name: 'cost-center-tag' }),
+    ).toBeInTheDocument();
+    expect(
+      within(entityRow('proof-of-concept')).getByTitle(/no cost-center tag/),
+    ).toHaveAttribute('data-status', 'fail');
+    expect(
+      screen.getByTestId('tile-Failing cost-center-tag'),
+    ).toHaveTextContent('1');
+    await userEvent.click(screen.getByRole('button', { name: /All checks/ }));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'cost-center-tag' }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: /Any status/ }));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'Failing' }),
+    );
+    await waitFor(() =>
+      expect(entityNames()).toEqual([
+        expect.stringContaining('proof-of-concept'),
+      ]),
+    );
+  });
+
   it('lists unclaimed repositories', async () => {
     await renderPage(AuthorizeResult.ALLOW);
     const unclaimed = await screen.findByRole('region', {

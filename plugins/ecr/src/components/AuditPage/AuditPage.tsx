@@ -29,7 +29,7 @@ import {
   ClaimResponse,
   ecrAuditReadPermission,
   ecrAuditRunPermission,
-  SETUP_CHECK_IDS,
+  setupCheckIdsOf,
   SetupCheckStatus,
   UnclaimedRepository,
 } from '@backstage-ecr/plugin-ecr-common';
@@ -126,7 +126,11 @@ function EntitiesTable(props: {
     filterFn: filterRows,
     paginationOptions: { pageSize: 25, pageSizeOptions: [25, 50, 100] },
   });
-  const visibleChecks = SETUP_CHECK_IDS.filter(
+  const checkIds = useMemo(
+    () => setupCheckIdsOf(rows.map(r => r.checks)),
+    [rows],
+  );
+  const visibleChecks = checkIds.filter(
     id => filter.check === ALL || filter.check === id,
   );
   const columns: ColumnConfig<Row>[] = [
@@ -208,7 +212,7 @@ function EntitiesTable(props: {
           }
           options={[
             { value: ALL, label: t('audit.entities.filters.allChecks') },
-            ...SETUP_CHECK_IDS.map(id => ({ value: id, label: id })),
+            ...checkIds.map(id => ({ value: id, label: id })),
           ]}
         />
         <Select
@@ -329,9 +333,9 @@ function AuditReportView(props: {
     [api, report.run?.id],
   );
   const summary = report.run?.summary;
-  const failingChecks = SETUP_CHECK_IDS.filter(
-    id => (summary?.failingByCheck[id] ?? 0) > 0,
-  );
+  const failingChecks = setupCheckIdsOf([
+    Object.keys(summary?.failingByCheck ?? {}).map(id => ({ id })),
+  ]).filter(id => (summary?.failingByCheck[id] ?? 0) > 0);
 
   return (
     <Flex direction="column" gap="4">

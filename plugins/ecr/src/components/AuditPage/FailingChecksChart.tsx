@@ -1,5 +1,5 @@
 import { Flex, Text } from '@backstage/ui';
-import { AuditRun, SETUP_CHECK_IDS } from '@backstage-ecr/plugin-ecr-common';
+import { AuditRun, setupCheckIdsOf } from '@backstage-ecr/plugin-ecr-common';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { ecrTranslationRef } from '../../translation';
 
@@ -30,9 +30,11 @@ export function FailingChecksChart(props: { runs: AuditRun[] }) {
   if (runs.length === 0) {
     return <Text color="secondary">{t('audit.chart.noRuns')}</Text>;
   }
-  const checks = SETUP_CHECK_IDS.filter(id =>
-    runs.some(run => (run.summary!.failingByCheck[id] ?? 0) > 0),
-  );
+  const checks = setupCheckIdsOf(
+    runs.map(run =>
+      Object.keys(run.summary!.failingByCheck).map(id => ({ id })),
+    ),
+  ).filter(id => runs.some(run => (run.summary!.failingByCheck[id] ?? 0) > 0));
   const totals = runs.map(run =>
     checks.reduce((sum, id) => sum + (run.summary!.failingByCheck[id] ?? 0), 0),
   );
