@@ -9,4 +9,5 @@ export * from './entityAnnotations';
 export * from './permissions';
 export * from './api';
 export * from './audit';
+export * from './builds';
 export * from './ownership';

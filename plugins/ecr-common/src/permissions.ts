@@ -72,6 +72,17 @@ export const ecrRepositoryClaimPermission = createPermission({
  *
  * @public
  */
+/**
+ * Re-running the entity's CodeBuild build (`POST …/builds`).
+ *
+ * @public
+ */
+export const ecrBuildStartPermission = createPermission({
+  name: 'ecr.build.start',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
 export const ecrPermissions = [
   ecrImagesReadPermission,
   ecrRepositoryCreatePermission,
@@ -79,4 +90,5 @@ export const ecrPermissions = [
   ecrAuditReadPermission,
   ecrAuditRunPermission,
   ecrRepositoryClaimPermission,
+  ecrBuildStartPermission,
 ];
