@@ -69,6 +69,8 @@ export interface BuildsResponse {
   logsUnreadable?: string;
   /** When the builds were read from AWS. */
   fetchedAt: string;
+  /** True when AWS could not be reached and an earlier answer is served. */
+  stale?: boolean;
 }
 
 /**

@@ -268,6 +268,12 @@ export function mockEcrApi(
     getAuditCsv: jest.fn(),
     grantPushAccess: jest.fn(),
     claim: jest.fn(),
+    getBuilds: jest.fn(async () => ({
+      project: null,
+      builds: [],
+      fetchedAt: '2026-11-20T10:00:00.000Z',
+    })),
+    startBuild: jest.fn(),
     ...overrides,
   } as jest.Mocked<EcrApi>;
 }

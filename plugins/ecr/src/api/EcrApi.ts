@@ -4,12 +4,14 @@ import {
   AuditHistory,
   AuditReport,
   AuditRunResponse,
+  BuildsResponse,
   ClaimResponse,
   CreateRepositoryResponse,
   FindingsResponse,
   ImagesResponse,
   PushAccessResponse,
   SetupStatus,
+  StartBuildResponse,
 } from '@backstage-ecr/plugin-ecr-common';
 
 /**
@@ -52,6 +54,16 @@ export interface EcrApi {
   runAudit(): Promise<AuditRunResponse>;
   /** The latest audit as CSV (one row per entity and check). */
   getAuditCsv(): Promise<string>;
+  /** The recent builds of the entity's CodeBuild project, newest first. */
+  getBuilds(entity: CompoundEntityRef): Promise<BuildsResponse>;
+  /**
+   * Re-runs the entity's CodeBuild build, for `sourceVersion` or else that of
+   * the newest build; a dry run says what would be started.
+   */
+  startBuild(
+    entity: CompoundEntityRef,
+    options: { dryRun: boolean; sourceVersion?: string },
+  ): Promise<StartBuildResponse>;
 }
 
 /** @public */

@@ -5,12 +5,14 @@ import {
   AuditHistory,
   AuditReport,
   AuditRunResponse,
+  BuildsResponse,
   ClaimResponse,
   CreateRepositoryResponse,
   FindingsResponse,
   ImagesResponse,
   PushAccessResponse,
   SetupStatus,
+  StartBuildResponse,
 } from '@backstage-ecr/plugin-ecr-common';
 import { DefaultApiClient, TypedResponse } from '../schema/openapi';
 import { EcrApi } from './EcrApi';
@@ -83,6 +85,28 @@ export class EcrClient implements EcrApi {
   ): Promise<ClaimResponse> {
     return json(
       await this.client.claimEntityResources(writeRequest(entity, options)),
+    );
+  }
+
+  async getBuilds(entity: CompoundEntityRef): Promise<BuildsResponse> {
+    return json(await this.client.getEntityBuilds({ path: pathOf(entity) }));
+  }
+
+  async startBuild(
+    entity: CompoundEntityRef,
+    options: { dryRun: boolean; sourceVersion?: string },
+  ): Promise<StartBuildResponse> {
+    const request = writeRequest(entity, options);
+    return json(
+      await this.client.startEntityBuild({
+        ...request,
+        body: {
+          ...request.body,
+          ...(options.sourceVersion !== undefined && {
+            sourceVersion: options.sourceVersion,
+          }),
+        },
+      }),
     );
   }
 

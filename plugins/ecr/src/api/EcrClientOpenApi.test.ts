@@ -36,6 +36,9 @@ const CALLS: Record<keyof EcrApi, (ecr: EcrApi) => Promise<unknown>> = {
   getAuditHistory: ecr => ecr.getAuditHistory(),
   runAudit: ecr => ecr.runAudit(),
   getAuditCsv: ecr => ecr.getAuditCsv(),
+  getBuilds: ecr => ecr.getBuilds(ref),
+  startBuild: ecr =>
+    ecr.startBuild(ref, { dryRun: true, sourceVersion: 'abc1234' }),
 };
 
 describe('EcrClient through the generated client', () => {
@@ -77,6 +80,8 @@ describe('EcrClient through the generated client', () => {
       ['GET', 'http://backstage/api/ecr/audit/history'],
       ['POST', 'http://backstage/api/ecr/audit/run'],
       ['GET', 'http://backstage/api/ecr/audit?format=csv'],
+      ['GET', `${ENTITY}/builds`],
+      ['POST', `${ENTITY}/builds?dryRun=true`],
     ]);
   });
 
@@ -84,6 +89,8 @@ describe('EcrClient through the generated client', () => {
     const { ecr, fetch } = client();
     await ecr.grantPushAccess(ref, { dryRun: false });
     await ecr.claim(ref, { dryRun: true });
+    await ecr.startBuild(ref, { dryRun: false });
+    await ecr.startBuild(ref, { dryRun: true, sourceVersion: 'main' });
     expect(
       fetch.mock.calls.map(([, init]) => ({
         body: init?.body,
@@ -92,6 +99,11 @@ describe('EcrClient through the generated client', () => {
     ).toEqual([
       { body: '{"dryRun":false}', type: 'application/json' },
       { body: '{"dryRun":true}', type: 'application/json' },
+      { body: '{"dryRun":false}', type: 'application/json' },
+      {
+        body: '{"dryRun":true,"sourceVersion":"main"}',
+        type: 'application/json',
+      },
     ]);
   });
 

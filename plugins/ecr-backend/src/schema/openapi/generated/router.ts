@@ -838,6 +838,191 @@ export const spec = {
         required: ['dryRun', 'entityRef', 'changed', 'resources'],
         additionalProperties: false,
       },
+      BuildStatus: {
+        type: 'string',
+        description: "A CodeBuild build's status, as CodeBuild reports it.",
+        enum: [
+          'SUCCEEDED',
+          'FAILED',
+          'FAULT',
+          'TIMED_OUT',
+          'IN_PROGRESS',
+          'STOPPED',
+        ],
+      },
+      BuildDiagnosis: {
+        type: 'object',
+        description:
+          'Why a failed build failed: the first error line of its log, matched to the setup check whose fix would have avoided it.',
+        properties: {
+          checkId: {
+            type: 'string',
+            description:
+              'The setup check whose fix would have avoided the failure.',
+            enum: [
+              'push-permissions',
+              'push-role-owner',
+              'repository-exists',
+              'tag-immutability',
+            ],
+          },
+          message: {
+            type: 'string',
+            description: 'The log line, as the build printed it.',
+          },
+        },
+        required: ['checkId', 'message'],
+        additionalProperties: false,
+      },
+      BuildSummary: {
+        type: 'object',
+        description: "One build of the entity's CodeBuild project.",
+        properties: {
+          id: {
+            type: 'string',
+          },
+          buildNumber: {
+            type: 'integer',
+          },
+          status: {
+            $ref: '#/components/schemas/BuildStatus',
+          },
+          currentPhase: {
+            type: 'string',
+          },
+          failedPhase: {
+            type: 'string',
+            description:
+              'The phase that failed, for a build that did not succeed.',
+          },
+          startTime: {
+            type: 'string',
+          },
+          endTime: {
+            type: 'string',
+          },
+          durationSeconds: {
+            type: 'number',
+          },
+          sourceVersion: {
+            type: 'string',
+          },
+          initiator: {
+            type: 'string',
+          },
+          logUrl: {
+            type: 'string',
+            description: "The build's log in the CloudWatch console.",
+          },
+          consoleUrl: {
+            type: 'string',
+            description: 'The build in the CodeBuild console.',
+          },
+          imageDigests: {
+            type: 'array',
+            description: 'The image digests the build pushed.',
+            items: {
+              type: 'string',
+            },
+          },
+          diagnosis: {
+            $ref: '#/components/schemas/BuildDiagnosis',
+          },
+        },
+        required: ['id', 'status', 'startTime', 'consoleUrl', 'imageDigests'],
+        additionalProperties: false,
+      },
+      BuildProject: {
+        type: 'object',
+        properties: {
+          arn: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+        },
+        required: ['arn', 'name'],
+        additionalProperties: false,
+      },
+      BuildsResponse: {
+        type: 'object',
+        description:
+          "The recent builds of the entity's CodeBuild project, newest first.",
+        properties: {
+          project: {
+            allOf: [
+              {
+                $ref: '#/components/schemas/BuildProject',
+              },
+            ],
+            nullable: true,
+            description: 'Null when the entity names no CodeBuild project.',
+          },
+          builds: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/BuildSummary',
+            },
+          },
+          logsUnreadable: {
+            type: 'string',
+            description:
+              "Set when the builds' logs could not be read, so that failed builds carry no diagnosis: what AWS answered, naming the missing `logs:` action.",
+          },
+          fetchedAt: {
+            type: 'string',
+            description: 'When the builds were read from AWS.',
+          },
+          stale: {
+            type: 'boolean',
+            description:
+              'True when AWS could not be reached and an earlier answer is served.',
+          },
+        },
+        required: ['project', 'builds', 'fetchedAt'],
+        additionalProperties: false,
+      },
+      StartBuildRequest: {
+        type: 'object',
+        description: 'The only fields the body of `POST …/builds` may hold.',
+        properties: {
+          dryRun: {
+            type: 'boolean',
+          },
+          sourceVersion: {
+            type: 'string',
+            description:
+              'The commit, branch or tag to build (at most 255 characters, no whitespace or control characters); that of the newest build when left out.',
+            minLength: 1,
+            maxLength: 255,
+          },
+        },
+        additionalProperties: false,
+      },
+      StartBuildResponse: {
+        type: 'object',
+        description:
+          'The build started, or in a dry run what would be started.',
+        properties: {
+          dryRun: {
+            type: 'boolean',
+          },
+          projectArn: {
+            type: 'string',
+          },
+          sourceVersion: {
+            type: 'string',
+            description:
+              'The source version built, as asked or that of the newest build.',
+          },
+          build: {
+            $ref: '#/components/schemas/BuildSummary',
+          },
+        },
+        required: ['dryRun', 'projectArn'],
+        additionalProperties: false,
+      },
       AuditCheckResult: {
         type: 'object',
         properties: {
@@ -1535,6 +1720,148 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/ClaimResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '413': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '415': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+          '502': {
+            $ref: '#/components/responses/AwsFailed',
+          },
+          '503': {
+            $ref: '#/components/responses/AwsFailed',
+          },
+        },
+      },
+    },
+    '/entity/{namespace}/{kind}/{name}/builds': {
+      get: {
+        operationId: 'GetEntityBuilds',
+        summary:
+          "The recent builds of the entity's CodeBuild project, newest first.",
+        description:
+          'Needs `ecr.images.read` on the entity. At most 20 builds, each with its status, phases, links and the image digests it pushed; a failed build carries the diagnosis its log gives. An entity without the `aws.amazon.com/aws-codebuild-project-arn` annotation is answered `{ project: null, builds: [] }`.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The project and its recent builds.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/BuildsResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            description:
+              "A path that breaks the catalog's naming rules, or annotations that are not valid.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ErrorResponseBody',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+          '502': {
+            $ref: '#/components/responses/AwsFailed',
+          },
+          '503': {
+            $ref: '#/components/responses/AwsFailed',
+          },
+        },
+      },
+      post: {
+        operationId: 'StartEntityBuild',
+        summary: "Starts a build of the entity's CodeBuild project.",
+        description:
+          'Needs a user token and `ecr.build.start` on the entity; only a project that belongs to the entity (its own tags) in `ecr.regions`. Builds `sourceVersion`, or else that of the newest build. Every attempt is an auditor event `build-start`.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/dryRun',
+          },
+        ],
+        requestBody: {
+          required: false,
+          description:
+            'No body, or JSON (else 415) of at most 4096 bytes (else 413) holding only `dryRun` and `sourceVersion` (else 400).',
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/StartBuildRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'A dry run, saying what would be started.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/StartBuildResponse',
+                },
+              },
+            },
+          },
+          '201': {
+            description: 'The build this request started.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/StartBuildResponse',
                 },
               },
             },

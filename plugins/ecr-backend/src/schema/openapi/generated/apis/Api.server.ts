@@ -8,6 +8,7 @@
 import { AuditHistory } from '../models/AuditHistory.model';
 import { AuditReport } from '../models/AuditReport.model';
 import { AuditRunResponse } from '../models/AuditRunResponse.model';
+import { BuildsResponse } from '../models/BuildsResponse.model';
 import { ClaimResponse } from '../models/ClaimResponse.model';
 import { CreateRepositoryResponse } from '../models/CreateRepositoryResponse.model';
 import { ErrorResponseBody } from '../models/ErrorResponseBody.model';
@@ -16,6 +17,8 @@ import { HealthResponse } from '../models/HealthResponse.model';
 import { ImagesResponse } from '../models/ImagesResponse.model';
 import { PushAccessResponse } from '../models/PushAccessResponse.model';
 import { SetupStatus } from '../models/SetupStatus.model';
+import { StartBuildRequest } from '../models/StartBuildRequest.model';
+import { StartBuildResponse } from '../models/StartBuildResponse.model';
 import { WriteRequest } from '../models/WriteRequest.model';
 
 /**
@@ -94,6 +97,25 @@ export type GetAuditHistory = {
   };
   response:
     | AuditHistory
+    | ErrorResponseBody
+    | ErrorResponseBody
+    | ErrorResponseBody
+    | ErrorResponseBody;
+};
+/**
+ * @public
+ */
+export type GetEntityBuilds = {
+  path: {
+    namespace: string;
+    kind: string;
+    name: string;
+  };
+  response:
+    | BuildsResponse
+    | ErrorResponseBody
+    | ErrorResponseBody
+    | ErrorResponseBody
     | ErrorResponseBody
     | ErrorResponseBody
     | ErrorResponseBody
@@ -212,6 +234,32 @@ export type RunAudit = {
     | ErrorResponseBody
     | ErrorResponseBody;
 };
+/**
+ * @public
+ */
+export type StartEntityBuild = {
+  path: {
+    namespace: string;
+    kind: string;
+    name: string;
+  };
+  body: StartBuildRequest;
+  query: {
+    dryRun?: 'true' | 'false';
+  };
+  response:
+    | StartBuildResponse
+    | StartBuildResponse
+    | ErrorResponseBody
+    | ErrorResponseBody
+    | ErrorResponseBody
+    | ErrorResponseBody
+    | ErrorResponseBody
+    | ErrorResponseBody
+    | ErrorResponseBody
+    | ErrorResponseBody
+    | ErrorResponseBody;
+};
 
 export type EndpointMap = {
   '#post|/entity/{namespace}/{kind}/{name}/claim': ClaimEntityResources;
@@ -221,6 +269,8 @@ export type EndpointMap = {
   '#get|/audit': GetAudit;
 
   '#get|/audit/history': GetAuditHistory;
+
+  '#get|/entity/{namespace}/{kind}/{name}/builds': GetEntityBuilds;
 
   '#get|/entity/{namespace}/{kind}/{name}/images': GetEntityImages;
 
@@ -233,4 +283,6 @@ export type EndpointMap = {
   '#post|/entity/{namespace}/{kind}/{name}/push-access': GrantEntityPushAccess;
 
   '#post|/audit/run': RunAudit;
+
+  '#post|/entity/{namespace}/{kind}/{name}/builds': StartEntityBuild;
 };

@@ -12,6 +12,7 @@ import * as parser from 'uri-template';
 import { AuditHistory } from '../models/AuditHistory.model';
 import { AuditReport } from '../models/AuditReport.model';
 import { AuditRunResponse } from '../models/AuditRunResponse.model';
+import { BuildsResponse } from '../models/BuildsResponse.model';
 import { ClaimResponse } from '../models/ClaimResponse.model';
 import { CreateRepositoryResponse } from '../models/CreateRepositoryResponse.model';
 import { FindingsResponse } from '../models/FindingsResponse.model';
@@ -19,6 +20,8 @@ import { HealthResponse } from '../models/HealthResponse.model';
 import { ImagesResponse } from '../models/ImagesResponse.model';
 import { PushAccessResponse } from '../models/PushAccessResponse.model';
 import { SetupStatus } from '../models/SetupStatus.model';
+import { StartBuildRequest } from '../models/StartBuildRequest.model';
+import { StartBuildResponse } from '../models/StartBuildResponse.model';
 import { WriteRequest } from '../models/WriteRequest.model';
 
 /**
@@ -86,6 +89,16 @@ export type GetAuditHistory = {
 /**
  * @public
  */
+export type GetEntityBuilds = {
+  path: {
+    namespace: string;
+    kind: string;
+    name: string;
+  };
+};
+/**
+ * @public
+ */
 export type GetEntityImages = {
   path: {
     namespace: string;
@@ -145,6 +158,20 @@ export type GrantEntityPushAccess = {
 export type RunAudit = {
   query: {
     wait?: 'true' | 'false';
+  };
+};
+/**
+ * @public
+ */
+export type StartEntityBuild = {
+  path: {
+    namespace: string;
+    kind: string;
+    name: string;
+  };
+  body: StartBuildRequest;
+  query: {
+    dryRun?: 'true' | 'false';
   };
 };
 
@@ -277,6 +304,37 @@ export class DefaultApiClient {
 
     const uri = parser.parse(uriTemplate).expand({
       ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * Needs `ecr.images.read` on the entity. At most 20 builds, each with its status, phases, links and the image digests it pushed; a failed build carries the diagnosis its log gives. An entity without the `aws.amazon.com/aws-codebuild-project-arn` annotation is answered `{ project: null, builds: [] }`.
+   * The recent builds of the entity\'s CodeBuild project, newest first.
+   * @param namespace - The entity\&#39;s namespace, by the catalog\&#39;s naming rules (at most 63 characters of letters, digits and &#x60;-&#x60;).
+   * @param kind - The entity\&#39;s kind, e.g. &#x60;component&#x60;.
+   * @param name - The entity\&#39;s name, by the catalog\&#39;s naming rules (at most 63 characters of letters, digits, &#x60;-&#x60;, &#x60;_&#x60; and &#x60;.&#x60;).
+   */
+  public async getEntityBuilds(
+    // @ts-ignore
+    request: GetEntityBuilds,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<BuildsResponse>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/entity/{namespace}/{kind}/{name}/builds`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      namespace: request.path.namespace,
+      kind: request.path.kind,
+      name: request.path.name,
     });
 
     return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
@@ -471,6 +529,41 @@ export class DefaultApiClient {
         ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
       },
       method: 'POST',
+    });
+  }
+
+  /**
+   * Needs a user token and `ecr.build.start` on the entity; only a project that belongs to the entity (its own tags) in `ecr.regions`. Builds `sourceVersion`, or else that of the newest build. Every attempt is an auditor event `build-start`.
+   * Starts a build of the entity\'s CodeBuild project.
+   * @param namespace - The entity\&#39;s namespace, by the catalog\&#39;s naming rules (at most 63 characters of letters, digits and &#x60;-&#x60;).
+   * @param kind - The entity\&#39;s kind, e.g. &#x60;component&#x60;.
+   * @param name - The entity\&#39;s name, by the catalog\&#39;s naming rules (at most 63 characters of letters, digits, &#x60;-&#x60;, &#x60;_&#x60; and &#x60;.&#x60;).
+   * @param dryRun - &#x60;true&#x60; only says what the write would do; absent means &#x60;false&#x60;. It may also be given in the JSON body; when both are given they must agree (400).
+   * @param startBuildRequest - No body, or JSON (else 415) of at most 4096 bytes (else 413) holding only &#x60;dryRun&#x60; and &#x60;sourceVersion&#x60; (else 400).
+   */
+  public async startEntityBuild(
+    // @ts-ignore
+    request: StartEntityBuild,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<StartBuildResponse>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/entity/{namespace}/{kind}/{name}/builds{?dryRun}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      namespace: request.path.namespace,
+      kind: request.path.kind,
+      name: request.path.name,
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
+      body: JSON.stringify(request.body),
     });
   }
 }
