@@ -80,7 +80,7 @@ describe('the routes the router serves', () => {
       .filter(route => route !== 'GET /openapi.json')
       .sort();
     expect(served).toEqual(specRoutes());
-    expect(specRoutes()).toHaveLength(10);
+    expect(specRoutes()).toHaveLength(12);
   });
 });
 
@@ -112,6 +112,13 @@ const REFUSED: Case[] = [
   { method: 'post', url: `${POC}/repository?dryRun=maybe` },
   { method: 'post', url: `${POC}/push-access?dryRun=1` },
   { method: 'post', url: `${POC}/claim?dryRun=TRUE` },
+  { method: 'post', url: `${POC}/builds?dryRun=yes` },
+  {
+    method: 'post',
+    url: `${POC}/builds`,
+    body: { sourceVersion: 'x'.repeat(300) },
+  },
+  { method: 'post', url: `${POC}/builds`, body: { sourceVersion: '' } },
   { method: 'get', url: '/audit?format=xml' },
   { method: 'get', url: '/audit?format=' },
   { method: 'get', url: '/audit/history?limit=0' },

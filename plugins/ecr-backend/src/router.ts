@@ -6,6 +6,7 @@ import {
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import {
+  BuildsResponse,
   EcrAnnotations,
   ecrImagesReadPermission,
   FindingsResponse,
@@ -178,6 +179,30 @@ export async function createRouter(
       checks: ecr.evaluateSetupChecks(facts.value),
       checkedAt: facts.fetchedAt,
       ...(facts.stale && { stale: true }),
+    };
+    res.json(body);
+  });
+
+  router.get('/entity/:namespace/:kind/:name/builds', async (req, res) => {
+    const { entity } = await authorizeEntity(req, ecrImagesReadPermission);
+    const { codeBuildProject } = annotationsOf(entity);
+    if (!codeBuildProject) {
+      const none: BuildsResponse = {
+        project: null,
+        builds: [],
+        fetchedAt: new Date().toISOString(),
+      };
+      res.json(none);
+      return;
+    }
+    const fetched = await reader.getBuilds(
+      codeBuildProject,
+      ownershipSubjectOf(entity),
+    );
+    const body: BuildsResponse = {
+      ...fetched.value,
+      fetchedAt: fetched.fetchedAt,
+      ...(fetched.stale && { stale: true }),
     };
     res.json(body);
   });

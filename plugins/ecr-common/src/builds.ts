@@ -14,14 +14,24 @@ export type BuildStatus =
   | 'STOPPED';
 
 /**
+ * The setup checks a build's log can point at (DESIGN §6a).
+ *
+ * @public
+ */
+export type BuildDiagnosisCheckId = Extract<
+  SetupCheckId,
+  'push-permissions' | 'push-role-owner' | 'repository-exists' | 'tag-immutability'
+>;
+
+/**
  * Why a failed build failed, in terms of the setup checks: the first error
  * line of its log, matched to the check whose fix would have avoided it.
  *
  * @public
  */
 export interface BuildDiagnosis {
-  /** `push-permissions`, `push-role-owner`, `repository-exists`, `tag-immutability`, … */
-  checkId: SetupCheckId;
+  /** The check whose fix would have avoided the failure. */
+  checkId: BuildDiagnosisCheckId;
   /** The log line, as the build printed it. */
   message: string;
 }

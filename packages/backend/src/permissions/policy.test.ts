@@ -13,6 +13,7 @@ import { templateParameterReadPermission } from '@backstage/plugin-scaffolder-co
 import {
   ecrAuditReadPermission,
   ecrAuditRunPermission,
+  ecrBuildStartPermission,
   ecrImagesReadPermission,
   ecrPermissions,
   ecrPushAccessGrantPermission,
@@ -44,6 +45,7 @@ const pushAccessGrant = ecrPushAccessGrantPermission;
 const auditRead = ecrAuditReadPermission;
 const auditRun = ecrAuditRunPermission;
 const repositoryClaim = ecrRepositoryClaimPermission;
+const buildStart = ecrBuildStartPermission;
 
 function ask(permission: Permission, userEntityRef?: string) {
   const credentials = userEntityRef
@@ -65,6 +67,7 @@ describe('EcrDemoPermissionPolicy', () => {
     expect(ecrPermissions.map(p => p.name).sort()).toEqual([
       'ecr.audit.read',
       'ecr.audit.run',
+      'ecr.build.start',
       'ecr.images.read',
       'ecr.push-access.grant',
       'ecr.repository.claim',
@@ -87,7 +90,7 @@ describe('EcrDemoPermissionPolicy', () => {
     });
   });
 
-  it.each([repositoryCreate, pushAccessGrant])(
+  it.each([repositoryCreate, pushAccessGrant, buildStart])(
     'makes $name conditional on owning the entity for a team member',
     async permission => {
       await expect(ask(permission, 'user:default/guest')).resolves.toEqual({
@@ -105,7 +108,7 @@ describe('EcrDemoPermissionPolicy', () => {
     },
   );
 
-  it.each([repositoryCreate, pushAccessGrant])(
+  it.each([repositoryCreate, pushAccessGrant, buildStart])(
     'allows $name to platform-team members on any entity',
     async permission => {
       await expect(ask(permission, 'user:default/alice')).resolves.toEqual({
@@ -114,7 +117,7 @@ describe('EcrDemoPermissionPolicy', () => {
     },
   );
 
-  it.each([repositoryCreate, pushAccessGrant])(
+  it.each([repositoryCreate, pushAccessGrant, buildStart])(
     'denies $name without a user',
     async permission => {
       await expect(ask(permission)).resolves.toEqual({

@@ -25,6 +25,7 @@ import {
 import {
   ecrAuditReadPermission,
   ecrAuditRunPermission,
+  ecrBuildStartPermission,
   ecrImagesReadPermission,
   ecrPushAccessGrantPermission,
   ecrRepositoryClaimPermission,
@@ -49,6 +50,7 @@ const platformTeamPermissions = [
 const ownerOrPlatformPermissions = [
   ecrRepositoryCreatePermission,
   ecrPushAccessGrantPermission,
+  ecrBuildStartPermission,
   catalogEntityDeletePermission,
 ];
 
@@ -56,7 +58,7 @@ const ownerOrPlatformPermissions = [
  * The demo app's policy, and a sensible default for adopters:
  * - reading ECR data follows catalog visibility (the ECR routes load the entity
  *   with the caller's credentials before they authorize);
- * - ECR writes and catalog entity deletion go to the entity's owners and the
+ * - ECR writes (starting a build among them) and catalog entity deletion go to the entity's owners and the
  *   platform team;
  * - the ECR audit (reading it and starting a run) and claiming repositories
  *   are for the platform team only;

@@ -7,6 +7,14 @@ export const MAX_WRITE_BODY_BYTES = 4096;
 /** The only field a write's body may hold. */
 const BODY_FIELDS = ['dryRun'];
 
+/** `POST …/builds` may also name the source version to build. */
+const BUILD_BODY_FIELDS = ['dryRun', 'sourceVersion'];
+
+/** The fields the body of a write may hold, by its path under the entity. */
+function bodyFieldsOf(req: Request): string[] {
+  return /^\/builds\/?$/.test(req.path) ? BUILD_BODY_FIELDS : BODY_FIELDS;
+}
+
 /** 413: the request body is larger than the route accepts. */
 export class PayloadTooLargeError extends CustomErrorBase {
   name = 'PayloadTooLargeError' as const;
@@ -152,7 +160,7 @@ export function writeRequestBody(): RequestHandler {
         return;
       }
       try {
-        checkBody(req.body);
+        checkBody(req.body, bodyFieldsOf(req));
         next();
       } catch (refusal) {
         next(refusal);
@@ -161,20 +169,22 @@ export function writeRequestBody(): RequestHandler {
   };
 }
 
-function checkBody(body: unknown): void {
+function checkBody(body: unknown, fields: string[]): void {
   if (!isObject(body)) {
     throw new InputError(
       'The request body must be a JSON object such as {"dryRun": true}',
     );
   }
-  const unknown = Object.keys(body).filter(key => !BODY_FIELDS.includes(key));
+  const unknown = Object.keys(body).filter(key => !fields.includes(key));
   if (unknown.length > 0) {
     const shown = unknown
       .slice(0, 5)
       .map(key => JSON.stringify(key.slice(0, 50)))
       .join(', ');
     throw new InputError(
-      `The request body may hold only "dryRun"; unknown field${
+      `The request body may hold only ${fields
+        .map(f => `"${f}"`)
+        .join(' and ')}; unknown field${
         unknown.length > 1 ? 's' : ''
       } ${shown}${unknown.length > 5 ? ', …' : ''}`,
     );
@@ -182,6 +192,24 @@ function checkBody(body: unknown): void {
   if (body.dryRun !== undefined && typeof body.dryRun !== 'boolean') {
     throw new InputError('"dryRun" in the request body must be true or false');
   }
+  if (
+    body.sourceVersion !== undefined &&
+    typeof body.sourceVersion !== 'string'
+  ) {
+    throw new InputError(
+      '"sourceVersion" in the request body must be a string: a commit, branch or tag',
+    );
+  }
+}
+
+/**
+ * The source version `POST …/builds` names in its body, if any (checked by
+ * `writeRequestBody` to be a string).
+ */
+export function sourceVersionOf(req: Request): string | undefined {
+  const body: unknown = req.body;
+  const value = isObject(body) ? body.sourceVersion : undefined;
+  return typeof value === 'string' ? value : undefined;
 }
 
 /**

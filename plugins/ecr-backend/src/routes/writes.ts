@@ -7,6 +7,7 @@ import {
   ClaimResponse,
   CreateRepositoryResponse,
   EcrAnnotations,
+  ecrBuildStartPermission,
   ecrPushAccessGrantPermission,
   ecrRepositoryClaimPermission,
   ecrRepositoryCreatePermission,
@@ -15,8 +16,9 @@ import {
   PushAccessResponse,
   readEcrAnnotations,
   RepositoryRef,
+  StartBuildResponse,
 } from '@backstage-ecr/plugin-ecr-common';
-import { EcrService } from '@backstage-ecr/plugin-ecr-node';
+import { checkSourceVersion, EcrService } from '@backstage-ecr/plugin-ecr-node';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -25,7 +27,7 @@ import { Request } from 'express';
 import { createEntityAuthorizer } from '../auth/authorizeEntity';
 import { entityRouteRef } from '../auth/entityRouteRef';
 import { EcrRouter } from '../http/openApiRouter';
-import { dryRunOf } from '../http/writeRequest';
+import { dryRunOf, sourceVersionOf } from '../http/writeRequest';
 import { CachedEcrReader } from '../services/CachedEcrReader';
 
 export interface WriteRoutesOptions {
@@ -45,7 +47,8 @@ interface WriteAuditMeta extends JsonObject {
 }
 
 /**
- * The writes: `POST …/repository`, `POST …/push-access` and `POST …/claim`,
+ * The writes: `POST …/repository`, `POST …/push-access`, `POST …/claim` and
+ * `POST …/builds`,
  * each scoped like the read routes (the entity loaded with the caller's
  * credentials, the permission authorized against it, only its annotated AWS
  * resources acted on, and only those AWS says belong to it), and each
@@ -163,6 +166,46 @@ export function registerWriteRoutes(
       });
     },
   );
+
+  router.post('/entity/:namespace/:kind/:name/builds', async (req, res) => {
+    await audited(req, 'build-start', async meta => {
+      const dryRun = dryRunOf(req);
+      meta.dryRun = dryRun;
+      const asked = sourceVersionOf(req);
+      const sourceVersion =
+        asked === undefined ? undefined : checkSourceVersion(asked);
+      await requireUser(req);
+      const { entity, entityRef } = await authorizeEntity(
+        req,
+        ecrBuildStartPermission,
+      );
+      meta.entityRef = entityRef;
+      const { codeBuildProject } = annotationsOf(entity, ecr);
+      if (!codeBuildProject) {
+        throw new InputError(
+          'The entity names no CodeBuild project: add the aws.amazon.com/aws-codebuild-project-arn annotation',
+        );
+      }
+      meta.awsResource = codeBuildProject.arn;
+      const subject = ownershipSubjectOf(entity);
+      let answer: StartBuildResponse;
+      try {
+        answer = await ecr.startBuild({
+          project: codeBuildProject,
+          subject,
+          dryRun,
+          ...(sourceVersion !== undefined && { sourceVersion }),
+        });
+      } finally {
+        if (!dryRun) await reader.invalidateBuilds(codeBuildProject, subject);
+      }
+      res.status(dryRun ? 200 : 201).json(answer);
+      return {
+        ...(answer.sourceVersion && { sourceVersion: answer.sourceVersion }),
+        ...(answer.build && { buildId: answer.build.id }),
+      };
+    });
+  });
 
   router.post('/entity/:namespace/:kind/:name/claim', async (req, res) => {
     await audited(req, 'repository-claim', async meta => {

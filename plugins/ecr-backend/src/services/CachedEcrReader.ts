@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
 import {
+  CodeBuildProjectRef,
   EcrAnnotations,
   EcrAnnotationsResult,
   EcrRepositoryImages,
@@ -11,6 +12,7 @@ import {
 import {
   EcrService,
   isTransientAwsError,
+  ProjectBuilds,
   ResourceTags,
   SetupFacts,
   transientFailures,
@@ -126,6 +128,27 @@ export class CachedEcrReader {
   }
 
   /**
+   * The recent builds of the entity's CodeBuild project. Keyed by the entity
+   * too: the project's ownership is judged for it.
+   */
+  getBuilds(
+    project: CodeBuildProjectRef,
+    subject: OwnershipSubject,
+  ): Promise<Fetched<ProjectBuilds>> {
+    return this.read(buildsKey(project, subject), () =>
+      this.ecr.getBuilds(project, subject),
+    );
+  }
+
+  /** Forgets the builds of a project, after a build was started. */
+  async invalidateBuilds(
+    project: CodeBuildProjectRef,
+    subject: OwnershipSubject,
+  ): Promise<void> {
+    await this.forget([buildsKey(project, subject)]);
+  }
+
+  /**
    * Forgets the images and setup facts of an entity's annotations, after a
    * write to its repository or role, so that the next read asks AWS again.
    */
@@ -138,6 +161,10 @@ export class CachedEcrReader {
       ...annotations.repositories.map(r => key('tags', r.arn)),
       setupKey(annotations, subject),
     ];
+    await this.forget(keys);
+  }
+
+  private async forget(keys: string[]): Promise<void> {
     await Promise.all(
       keys.map(async cacheKey => {
         this.generations.set(
@@ -287,6 +314,18 @@ export class CachedEcrReader {
       this.logger.warn(`ECR cache write failed: ${error}`);
     }
   }
+}
+
+function buildsKey(
+  project: CodeBuildProjectRef,
+  subject: OwnershipSubject,
+): string {
+  return key(
+    'builds',
+    `entity=${subject.entityRef}`,
+    `owner=${subject.ownerRef ?? ''}`,
+    project.arn,
+  );
 }
 
 function setupKey(

@@ -141,6 +141,7 @@ function serviceName(operation: string): string {
     iam: 'IAM',
     sts: 'STS',
     codebuild: 'CodeBuild',
+    logs: 'CloudWatch Logs',
   };
   return names[prefix] ?? (prefix || 'AWS');
 }

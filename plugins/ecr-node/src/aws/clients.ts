@@ -1,3 +1,4 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -56,6 +57,15 @@ export class AwsClients {
       accountId,
       region,
       c => new CodeBuildClient(c),
+    );
+  }
+
+  logs(accountId: string, region: string): CloudWatchLogsClient {
+    return this.client(
+      'logs',
+      accountId,
+      region,
+      c => new CloudWatchLogsClient(c),
     );
   }
 

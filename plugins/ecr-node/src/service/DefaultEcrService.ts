@@ -1,5 +1,6 @@
 import {
   ClaimResponse,
+  CodeBuildProjectRef,
   CreateRepositoryResponse,
   EcrAnnotations,
   EcrAnnotationsResult,
@@ -9,7 +10,10 @@ import {
   PushAccessResponse,
   RepositoryRef,
   SetupCheck,
+  StartBuildResponse,
 } from '@backstage-ecr/plugin-ecr-common';
+import { ProjectBuilds, readProjectBuilds } from '../builds/readBuilds';
+import { startBuild, StartBuildRequest } from '../builds/startBuild';
 import { InputError } from '@backstage/errors';
 import {
   AuditSessionOptions,
@@ -107,6 +111,17 @@ export class DefaultEcrService implements EcrService {
 
   claim(request: ClaimRequest): Promise<ClaimResponse> {
     return claim(this.clients, this.config, request);
+  }
+
+  getBuilds(
+    project: CodeBuildProjectRef,
+    subject: OwnershipSubject,
+  ): Promise<ProjectBuilds> {
+    return readProjectBuilds(this.clients, this.config, project, subject);
+  }
+
+  startBuild(request: StartBuildRequest): Promise<StartBuildResponse> {
+    return startBuild(this.clients, this.config, request);
   }
 
   startAudit(options?: AuditSessionOptions): EcrAuditSession {

@@ -1,5 +1,6 @@
 import {
   ClaimResponse,
+  CodeBuildProjectRef,
   CreateRepositoryResponse,
   EcrAnnotations,
   EcrAnnotationsResult,
@@ -9,7 +10,10 @@ import {
   PushAccessResponse,
   RepositoryRef,
   SetupCheck,
+  StartBuildResponse,
 } from '@backstage-ecr/plugin-ecr-common';
+import { ProjectBuilds } from '../builds/readBuilds';
+import { StartBuildRequest } from '../builds/startBuild';
 import { AuditSessionOptions, EcrAuditSession } from '../audit/EcrAuditSession';
 import { EcrConfig } from '../config';
 import { ResourceTags, SetupFacts } from '../setup/facts';
@@ -82,6 +86,24 @@ export interface EcrService {
    * only reads.
    */
   claim(request: ClaimRequest): Promise<ClaimResponse>;
+
+  /**
+   * The newest builds (at most 20) of the entity's CodeBuild project, each
+   * failed one diagnosed from its CloudWatch log; refused (403) when AWS says
+   * the project belongs to someone else. Logs Backstage may not read leave
+   * the builds undiagnosed, with `logsUnreadable` saying why.
+   */
+  getBuilds(
+    project: CodeBuildProjectRef,
+    subject: OwnershipSubject,
+  ): Promise<ProjectBuilds>;
+
+  /**
+   * Starts a build of a CodeBuild project that belongs to the entity (its
+   * own tags), for the source version asked or that of the newest build; a
+   * dry run only reads.
+   */
+  startBuild(request: StartBuildRequest): Promise<StartBuildResponse>;
 
   /**
    * Starts the AWS side of one platform audit run: setup facts and repository

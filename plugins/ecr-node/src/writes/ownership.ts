@@ -46,6 +46,16 @@ function howToBind(subject: OwnershipSubject, keys: OwnershipKeys): string {
 }
 
 /**
+ * The AWS resource a refusal names, and who AWS says it belongs to: a
+ * repository, a role, or (for builds) a CodeBuild project.
+ *
+ * @public
+ */
+export interface OwnedResource extends Omit<ResourceBinding, 'kind'> {
+  kind: ResourceBinding['kind'] | 'project';
+}
+
+/**
  * A 403 for an AWS resource that does not belong to the entity. Its answer
  * carries the resource's binding as data (`resource`), so that a client can
  * tell it from a missing permission, whose name (`NotAllowedError`) it shares.
@@ -53,7 +63,7 @@ function howToBind(subject: OwnershipSubject, keys: OwnershipKeys): string {
  * @public
  */
 export class NotOwnedError extends NotAllowedError {
-  constructor(message: string, readonly resource: ResourceBinding) {
+  constructor(message: string, readonly resource: OwnedResource) {
     super(message);
   }
 }
@@ -64,7 +74,7 @@ export function notOwnedError(
   binding: Binding,
   subject: OwnershipSubject,
   keys: OwnershipKeys,
-  resource: Pick<ResourceBinding, 'kind' | 'arn'>,
+  resource: Pick<OwnedResource, 'kind' | 'arn'>,
 ): NotOwnedError {
   const said = describeBinding(what, binding, keys);
   return new NotOwnedError(

@@ -932,32 +932,26 @@ export const spec = {
         required: ['id', 'status', 'startTime', 'consoleUrl', 'imageDigests'],
         additionalProperties: false,
       },
-      BuildProject: {
-        type: 'object',
-        properties: {
-          arn: {
-            type: 'string',
-          },
-          name: {
-            type: 'string',
-          },
-        },
-        required: ['arn', 'name'],
-        additionalProperties: false,
-      },
       BuildsResponse: {
         type: 'object',
         description:
           "The recent builds of the entity's CodeBuild project, newest first.",
         properties: {
           project: {
-            allOf: [
-              {
-                $ref: '#/components/schemas/BuildProject',
-              },
-            ],
+            type: 'object',
             nullable: true,
-            description: 'Null when the entity names no CodeBuild project.',
+            description:
+              "The entity's CodeBuild project; null when it names none.",
+            properties: {
+              arn: {
+                type: 'string',
+              },
+              name: {
+                type: 'string',
+              },
+            },
+            required: ['arn', 'name'],
+            additionalProperties: false,
           },
           builds: {
             type: 'array',

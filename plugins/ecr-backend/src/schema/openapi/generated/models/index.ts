@@ -9,7 +9,6 @@ export * from '../models/AuditRun.model';
 export * from '../models/AuditRunResponse.model';
 export * from '../models/AuditSummary.model';
 export * from '../models/BuildDiagnosis.model';
-export * from '../models/BuildProject.model';
 export * from '../models/BuildStatus.model';
 export * from '../models/BuildSummary.model';
 export * from '../models/BuildsResponse.model';

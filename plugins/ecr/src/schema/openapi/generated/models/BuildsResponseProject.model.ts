@@ -5,7 +5,7 @@
 // ******************************************************************
 
 /**
- * Null when the entity names no CodeBuild project.
+ * The entity\'s CodeBuild project; null when it names none.
  * @public
  */
 export type BuildsResponseProject = {
