@@ -51,6 +51,7 @@ export const ecrTranslationRef = createTranslationRef({
         setupStatus: 'the setup status',
         auditHistory: 'the audit history',
         audit: 'the audit',
+        builds: 'the builds',
       },
     },
     dryRunDialog: {
@@ -107,6 +108,7 @@ export const ecrTranslationRef = createTranslationRef({
         lastPull: 'Last pull',
         scan: 'Scan',
         pull: 'Pull',
+        build: 'Build',
       },
       untagged: '<untagged>',
       copyDigest: 'Copy digest',
@@ -121,6 +123,11 @@ export const ecrTranslationRef = createTranslationRef({
       searchPlaceholder: 'Search by tag or digest',
       noMatch: 'No image has a tag matching "{{query}}".',
       empty: 'No images.',
+      noBuild: 'No build of this project pushed it.',
+      buildAriaLabel:
+        'Build {{build}}, which pushed {{image}}, in the CodeBuild console',
+      commitAriaLabel:
+        'Commit {{commit}} of {{image}} in the source repository',
     },
     findingsDialog: {
       title: 'Findings for {{repository}}:{{image}}',
@@ -192,6 +199,71 @@ export const ecrTranslationRef = createTranslationRef({
         'No claim: the repository belongs to someone else, and Backstage never re-binds a resource bound elsewhere.',
       claimNotAllowed:
         'Only the platform team can bind resources to an entity (permission ecr.repository.claim); ask them to claim it.',
+    },
+    builds: {
+      title: 'Builds',
+      project: 'CodeBuild project {{name}}',
+      loading: 'Loading builds',
+      none: 'This project has no builds yet.',
+      listAriaLabel: 'Builds of {{project}}',
+      status: {
+        succeeded: 'Succeeded',
+        failed: 'Failed',
+        fault: 'Fault',
+        timedOut: 'Timed out',
+        inProgress: 'In progress',
+        stopped: 'Stopped',
+      },
+      started: 'started {{when}}',
+      duration: {
+        hours: '{{hours}} h {{minutes}} min',
+        minutes: '{{minutes}} min {{seconds}} s',
+        seconds: '{{seconds}} s',
+      },
+      durationTitle: 'Duration',
+      phase: 'in {{phase}}',
+      failedIn: 'failed in {{phase}}',
+      commitAriaLabel: 'Commit {{commit}} in the source repository',
+      sourceVersion: 'Source {{version}}',
+      initiator: 'by {{initiator}}',
+      console: 'Console',
+      consoleAriaLabel: 'Build {{build}} in the CodeBuild console',
+      log: 'Log',
+      logAriaLabel: 'Log of build {{build}} in CloudWatch',
+      diagnosis: {
+        logLineAriaLabel: 'The first error in the log of build {{build}}',
+        matches: 'The setup check “{{check}}” looks for this.',
+        passesNow: 'That check passes now: run the build again.',
+        noFix: 'Backstage has no fix for it; {{checkLink}} says what to do.',
+        checkLink: 'the check in the setup status',
+        seeCheck: 'See {{checkLink}}.',
+      },
+      logsUnreadable: {
+        title: 'The build logs could not be read',
+        description:
+          '{{reason}} Failed builds are shown without the reason they failed until Backstage may read them.',
+      },
+      runAgain: {
+        button: 'Run build again',
+        title: 'Run the build again',
+        preview: 'Backstage will start a build of {{project}}.',
+        sourceVersion: 'Source version: {{version}}',
+        defaultSourceVersion:
+          "Source version: the project's default (no earlier build names one).",
+        notAllowed:
+          'Only those allowed ecr.build.start on this entity can run its build again.',
+        watching:
+          'Build {{build}} is running; this list follows it until it ends.',
+      },
+      latest: {
+        succeeded: 'Latest build {{build}} succeeded {{when}}.',
+        failedInWith: 'Latest build {{build}} failed in {{phase}}: {{message}}',
+        failedWith: 'Latest build {{build}} failed: {{message}}',
+        failedIn: 'Latest build {{build}} failed in {{phase}}.',
+        failed: 'Latest build {{build}} failed.',
+        inProgress: 'Latest build {{build}} is in progress.',
+        other: 'Latest build {{build}}: {{status}}.',
+      },
     },
     claim: {
       dialogTitle: 'Bind resources to {{entityRef}}',

@@ -1,5 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
 import {
+  BuildsResponse,
+  BuildSummary,
   ClaimResponse,
   EcrImage,
   FindingsResponse,
@@ -252,6 +254,49 @@ export const findings: FindingsResponse = {
     },
   ],
 };
+
+export const PROJECT_ARN =
+  'arn:aws:codebuild:eu-west-2:123412341234:project/codebuild-proof-of-concept-snapshot';
+export const PROJECT_NAME = 'codebuild-proof-of-concept-snapshot';
+
+/** Build number `n` of the fixture's project, succeeded, pushing nothing. */
+export function build(
+  n: number,
+  overrides: Partial<BuildSummary> = {},
+): BuildSummary {
+  const id = `${PROJECT_NAME}:0000000${n}-aaaa-bbbb-cccc-dddddddddddd`;
+  const startTime = new Date(Date.UTC(2026, 0, 1) + n * 60_000).toISOString();
+  return {
+    id,
+    buildNumber: n,
+    status: 'SUCCEEDED',
+    currentPhase: 'COMPLETED',
+    startTime,
+    endTime: new Date(Date.parse(startTime) + 192_000).toISOString(),
+    durationSeconds: 192,
+    sourceVersion: `${n}`.repeat(40).slice(0, 40),
+    initiator: 'GitHub-Hookshot/abc123',
+    logUrl: `https://console.aws.amazon.com/cloudwatch/home?region=eu-west-2#logEvent:group=/aws/codebuild/${PROJECT_NAME};stream=${n}`,
+    consoleUrl: `https://eu-west-2.console.aws.amazon.com/codesuite/codebuild/123412341234/projects/${PROJECT_NAME}/build/${encodeURIComponent(
+      id,
+    )}`,
+    imageDigests: [],
+    ...overrides,
+  };
+}
+
+/** The fixture's project with `builds` (newest first, as the backend answers). */
+export function buildsResponse(
+  builds: BuildSummary[],
+  overrides: Partial<BuildsResponse> = {},
+): BuildsResponse {
+  return {
+    project: { arn: PROJECT_ARN, name: PROJECT_NAME },
+    builds,
+    fetchedAt: '2026-11-20T10:00:00.000Z',
+    ...overrides,
+  };
+}
 
 /** An EcrApi whose every method is a jest mock answering the fixtures. */
 export function mockEcrApi(

@@ -18,6 +18,8 @@ import {
   useEntity,
 } from '@backstage/plugin-catalog-react';
 import {
+  BuildSummary,
+  CODEBUILD_PROJECT_ARN_ANNOTATION,
   ECR_REPOSITORY_ARN_ANNOTATION,
   EcrImage,
   EcrRepositoryImages,
@@ -30,6 +32,8 @@ import { FindingsDialog } from '../FindingsDialog';
 import { CommandLine, PullCommands } from '../PullCommands';
 import { SetupChecklist } from '../SetupChecklist';
 import { SetupFix } from '../SetupFix';
+import { BuildsSection, useBuilds } from '../Builds';
+import { SOURCE_LOCATION_ANNOTATION } from '../Builds/source';
 import { firstPushCommands, newestTagged } from '../common/commands';
 import { useFormatRelative } from '../common/useFormatRelative';
 import { ecrTranslationRef } from '../../translation';
@@ -94,8 +98,12 @@ function RepositorySection(props: {
   repository: EcrRepositoryImages;
   containerPort: number;
   onShowFindings: (image: EcrImage) => void;
+  /** The builds of the entity's CodeBuild project, when it names one. */
+  builds?: BuildSummary[];
+  sourceLocation?: string;
 }) {
-  const { repository, containerPort, onShowFindings } = props;
+  const { repository, containerPort, onShowFindings, builds, sourceLocation } =
+    props;
   const { t } = useTranslationRef(ecrTranslationRef);
   const newest = newestTagged(repository.images) ?? repository.images[0];
   let content: ReactNode;
@@ -129,7 +137,12 @@ function RepositorySection(props: {
           image={newest}
           containerPort={containerPort}
         />
-        <ImagesTable repository={repository} onShowFindings={onShowFindings} />
+        <ImagesTable
+          repository={repository}
+          onShowFindings={onShowFindings}
+          builds={builds}
+          sourceLocation={sourceLocation}
+        />
       </Flex>
     );
   }
@@ -201,6 +214,11 @@ function EcrContentForEntity(props: {
     images.retry();
     setup.retry();
   };
+  // A build that ends may have pushed an image and changed what the checks see.
+  const builds = useBuilds(entityRef, { onBuildEnded: refresh });
+  const projectBuilds = builds.value?.project ? builds.value.builds : undefined;
+  const sourceLocation =
+    entity.metadata.annotations?.[SOURCE_LOCATION_ANNOTATION];
 
   let imagesContent: ReactNode;
   if (images.loading && !images.value) {
@@ -244,6 +262,8 @@ function EcrContentForEntity(props: {
             repository={repository}
             containerPort={images.value!.containerPort}
             onShowFindings={image => setFindingsFor({ repository, image })}
+            builds={projectBuilds}
+            sourceLocation={sourceLocation}
           />
         ))}
       </Flex>
@@ -281,6 +301,7 @@ function EcrContentForEntity(props: {
         )}
         <SetupChecklist
           status={setup.value}
+          latestBuild={projectBuilds?.[0]}
           renderAction={check =>
             props.renderCheckAction ? (
               props.renderCheckAction(check, refresh)
@@ -301,6 +322,16 @@ function EcrContentForEntity(props: {
   return (
     <Flex direction="column" gap="4">
       {imagesContent}
+      <BuildsSection
+        entityRef={entityRef}
+        builds={builds}
+        sourceLocation={sourceLocation}
+        checks={setup.value?.checks}
+        onFixApplied={refresh}
+        expectsProject={Boolean(
+          entity.metadata.annotations?.[CODEBUILD_PROJECT_ARN_ANNOTATION],
+        )}
+      />
       <Card>
         <CardHeader>
           <Flex justify="between" align="center">

@@ -14,6 +14,7 @@ import {
   useTable,
 } from '@backstage/ui';
 import {
+  BuildSummary,
   EcrImage,
   EcrRepositoryImages,
 } from '@backstage-ecr/plugin-ecr-common';
@@ -25,6 +26,8 @@ import { imageConsoleUrl, pullCommand } from '../common/commands';
 import { RiExternalLinkLine } from '@remixicon/react';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { ecrTranslationRef } from '../../translation';
+import { BuildStatusChip, SourceVersion } from '../Builds/BuildsSection';
+import { buildLabel, buildOfImage } from '../Builds/source';
 
 type ImageRow = EcrImage & { id: string };
 
@@ -91,15 +94,75 @@ function ScanCell(props: { image: EcrImage; onShowFindings: () => void }) {
   );
 }
 
+/** The build that pushed an image, and its commit. */
+function BuildCell(props: {
+  image: EcrImage;
+  builds: BuildSummary[];
+  sourceLocation?: string;
+}) {
+  const { image, builds, sourceLocation } = props;
+  const { t } = useTranslationRef(ecrTranslationRef);
+  const build = buildOfImage(builds, image.digest);
+  if (!build) {
+    return (
+      <Cell>
+        <Text
+          variant="body-small"
+          color="secondary"
+          title={t('imagesTable.noBuild')}
+        >
+          —
+        </Text>
+      </Cell>
+    );
+  }
+  const label = buildLabel(build);
+  return (
+    <Cell>
+      <Flex align="center" gap="2" style={{ flexWrap: 'wrap' }}>
+        <Link
+          href={build.consoleUrl}
+          target="_blank"
+          rel="noopener noreferrer"
+          variant="body-small"
+          aria-label={t('imagesTable.buildAriaLabel', {
+            build: label,
+            image: imageLabel(image),
+          })}
+        >
+          {label}
+        </Link>
+        <BuildStatusChip status={build.status} />
+        {build.sourceVersion && (
+          <SourceVersion
+            version={build.sourceVersion}
+            sourceLocation={sourceLocation}
+            ariaLabel={commit =>
+              t('imagesTable.commitAriaLabel', {
+                commit,
+                image: imageLabel(image),
+              })
+            }
+          />
+        )}
+      </Flex>
+    </Cell>
+  );
+}
+
 /**
  * All images of one repository: newest first, searchable by tag, sortable,
- * paged on the client (the backend returns every image at once).
+ * paged on the client (the backend returns every image at once). Given the
+ * builds of the entity's CodeBuild project, each image links to the build
+ * that pushed it and to its commit (on the host `sourceLocation` names).
  */
 export function ImagesTable(props: {
   repository: EcrRepositoryImages;
   onShowFindings: (image: EcrImage) => void;
+  builds?: BuildSummary[];
+  sourceLocation?: string;
 }) {
-  const { repository, onShowFindings } = props;
+  const { repository, onShowFindings, builds, sourceLocation } = props;
   const { t } = useTranslationRef(ecrTranslationRef);
   const formatRelative = useFormatRelative();
   const rows = useMemo<ImageRow[]>(
@@ -218,6 +281,21 @@ export function ImagesTable(props: {
         <ScanCell image={image} onShowFindings={() => onShowFindings(image)} />
       ),
     },
+    ...(builds
+      ? [
+          {
+            id: 'build',
+            label: t('imagesTable.columns.build'),
+            cell: (image: ImageRow) => (
+              <BuildCell
+                image={image}
+                builds={builds}
+                sourceLocation={sourceLocation}
+              />
+            ),
+          },
+        ]
+      : []),
     {
       id: 'pull',
       label: t('imagesTable.columns.pull'),

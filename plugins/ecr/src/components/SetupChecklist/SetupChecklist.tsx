@@ -7,12 +7,78 @@ import {
   RiQuestionFill,
 } from '@remixicon/react';
 import {
+  BuildSummary,
   SetupCheck,
   SetupCheckStatus,
   SetupStatus,
 } from '@backstage-ecr/plugin-ecr-common';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { EcrTranslationFunction, ecrTranslationRef } from '../../translation';
+import { buildLabel } from '../Builds/source';
+import { useFormatRelative } from '../common/useFormatRelative';
+
+/** The id of a check's entry in the checklist, for links to it. */
+export function checkAnchor(checkId: string): string {
+  return `ecr-check-${checkId}`;
+}
+
+/** The checks that the latest build's outcome bears on. */
+const CHECKS_WITH_LATEST_BUILD = ['images-present', 'push-permissions'];
+
+/** "Latest build #12 failed in POST_BUILD: …" / "Latest build #7 succeeded 2 hours ago." */
+function LatestBuild(props: { build: BuildSummary }) {
+  const { build } = props;
+  const { t } = useTranslationRef(ecrTranslationRef);
+  const formatRelative = useFormatRelative();
+  const label = buildLabel(build);
+  let text: string;
+  switch (build.status) {
+    case 'SUCCEEDED':
+      text = t('builds.latest.succeeded', {
+        build: label,
+        when: formatRelative(build.endTime ?? build.startTime),
+      });
+      break;
+    case 'IN_PROGRESS':
+      text = t('builds.latest.inProgress', { build: label });
+      break;
+    case 'FAILED':
+    case 'FAULT':
+    case 'TIMED_OUT': {
+      const phase = build.failedPhase;
+      const message = build.diagnosis?.message;
+      if (phase && message) {
+        text = t('builds.latest.failedInWith', {
+          build: label,
+          phase,
+          message,
+        });
+      } else if (message) {
+        text = t('builds.latest.failedWith', { build: label, message });
+      } else if (phase) {
+        text = t('builds.latest.failedIn', { build: label, phase });
+      } else {
+        text = t('builds.latest.failed', { build: label });
+      }
+      break;
+    }
+    default:
+      text = t('builds.latest.other', {
+        build: label,
+        status: build.status.toLowerCase().replace(/_/g, ' '),
+      });
+  }
+  return (
+    <Text
+      variant="body-small"
+      color="secondary"
+      data-testid="latest-build"
+      style={{ wordBreak: 'break-word' }}
+    >
+      {text}
+    </Text>
+  );
+}
 
 const STATUS: Record<SetupCheckStatus, { color: string; icon: ReactNode }> = {
   pass: {
@@ -48,8 +114,12 @@ export function setupSummary(
   });
 }
 
-function CheckItem(props: { check: SetupCheck; action?: ReactNode }) {
-  const { check, action } = props;
+function CheckItem(props: {
+  check: SetupCheck;
+  action?: ReactNode;
+  latestBuild?: BuildSummary;
+}) {
+  const { check, action, latestBuild } = props;
   const { t } = useTranslationRef(ecrTranslationRef);
   const status = {
     ...STATUS[check.status],
@@ -62,6 +132,7 @@ function CheckItem(props: { check: SetupCheck; action?: ReactNode }) {
   };
   return (
     <li
+      id={checkAnchor(check.id)}
       data-check-id={check.id}
       data-status={check.status}
       style={{
@@ -104,6 +175,9 @@ function CheckItem(props: { check: SetupCheck; action?: ReactNode }) {
             })}
           </Text>
         )}
+        {latestBuild && CHECKS_WITH_LATEST_BUILD.includes(check.id) && (
+          <LatestBuild build={latestBuild} />
+        )}
       </Flex>
       {action && <div style={{ alignSelf: 'center' }}>{action}</div>}
     </li>
@@ -113,12 +187,15 @@ function CheckItem(props: { check: SetupCheck; action?: ReactNode }) {
 /**
  * The setup checks as a checklist: each with its status, what it saw and what
  * to do. `renderAction` may add a fix to a check (shown only where allowed).
+ * `latestBuild`, the newest build of the entity's CodeBuild project, is
+ * mentioned where its outcome bears on a check (images pushed, push access).
  */
 export function SetupChecklist(props: {
   status: SetupStatus;
   renderAction?: (check: SetupCheck) => ReactNode;
+  latestBuild?: BuildSummary;
 }) {
-  const { status, renderAction } = props;
+  const { status, renderAction, latestBuild } = props;
   const { t } = useTranslationRef(ecrTranslationRef);
   return (
     <Flex direction="column" gap="2">
@@ -134,6 +211,7 @@ export function SetupChecklist(props: {
             key={check.id}
             check={check}
             action={renderAction?.(check)}
+            latestBuild={latestBuild}
           />
         ))}
       </ul>

@@ -1,1 +1,1 @@
-export { SetupChecklist, setupSummary } from './SetupChecklist';
+export { checkAnchor, SetupChecklist, setupSummary } from './SetupChecklist';

@@ -1,0 +1,563 @@
+import { ReactNode, useState } from 'react';
+import {
+  Alert,
+  Button,
+  Card,
+  CardBody,
+  CardHeader,
+  Flex,
+  Link,
+  Skeleton,
+  Text,
+} from '@backstage/ui';
+import {
+  CompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { useApi } from '@backstage/core-plugin-api';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  BuildStatus,
+  BuildSummary,
+  ecrBuildStartPermission,
+  SetupCheck,
+  StartBuildResponse,
+} from '@backstage-ecr/plugin-ecr-common';
+import { ecrApiRef } from '../../api/EcrApi';
+import { ErrorAlert } from '../EcrContent/EcrContent';
+import { SetupFix } from '../SetupFix';
+import { checkAnchor } from '../SetupChecklist';
+import { Code, DryRunDialog } from '../common/DryRunDialog';
+import { formatExact } from '../common/format';
+import { useFormatRelative } from '../common/useFormatRelative';
+import { EcrTranslationFunction, ecrTranslationRef } from '../../translation';
+import { BuildsState } from './useBuilds';
+import { buildLabel, commitUrl, shortSourceVersion } from './source';
+
+const STATUS_TONE: Record<BuildStatus, { fg: string; bg: string }> = {
+  SUCCEEDED: {
+    fg: 'var(--bui-positive-fg-subdued)',
+    bg: 'var(--bui-positive-bg-subdued)',
+  },
+  FAILED: {
+    fg: 'var(--bui-negative-fg-subdued)',
+    bg: 'var(--bui-negative-bg-subdued)',
+  },
+  FAULT: {
+    fg: 'var(--bui-negative-fg-subdued)',
+    bg: 'var(--bui-negative-bg-subdued)',
+  },
+  TIMED_OUT: {
+    fg: 'var(--bui-negative-fg-subdued)',
+    bg: 'var(--bui-negative-bg-subdued)',
+  },
+  IN_PROGRESS: {
+    fg: 'var(--bui-announcement-fg-subdued)',
+    bg: 'var(--bui-announcement-bg-subdued)',
+  },
+  STOPPED: {
+    fg: 'var(--bui-fg-secondary)',
+    bg: 'var(--bui-bg-neutral-2, #eee)',
+  },
+};
+
+/** Each build status as the plugin's messages say it. */
+export function buildStatusLabel(
+  t: EcrTranslationFunction,
+  status: BuildStatus,
+): string {
+  const labels: Record<BuildStatus, string> = {
+    SUCCEEDED: t('builds.status.succeeded'),
+    FAILED: t('builds.status.failed'),
+    FAULT: t('builds.status.fault'),
+    TIMED_OUT: t('builds.status.timedOut'),
+    IN_PROGRESS: t('builds.status.inProgress'),
+    STOPPED: t('builds.status.stopped'),
+  };
+  return labels[status] ?? status;
+}
+
+/** A coloured chip for a build's status. */
+export function BuildStatusChip(props: { status: BuildStatus }) {
+  const { t } = useTranslationRef(ecrTranslationRef);
+  const tone = STATUS_TONE[props.status] ?? STATUS_TONE.STOPPED;
+  return (
+    <span
+      data-build-status={props.status}
+      style={{
+        display: 'inline-block',
+        padding: '0 var(--bui-space-2, 8px)',
+        borderRadius: 'var(--bui-radius-full)',
+        fontSize: 'var(--bui-font-size-2)',
+        fontWeight: 600,
+        color: tone.fg,
+        background: tone.bg,
+        border: `1px solid ${tone.fg}`,
+        whiteSpace: 'nowrap',
+      }}
+    >
+      {buildStatusLabel(t, props.status)}
+    </span>
+  );
+}
+
+/** "3 min 12 s". */
+export function formatDuration(
+  t: EcrTranslationFunction,
+  totalSeconds: number,
+): string {
+  const seconds = Math.max(0, Math.round(totalSeconds));
+  if (seconds >= 3600) {
+    return t('builds.duration.hours', {
+      hours: String(Math.floor(seconds / 3600)),
+      minutes: String(Math.floor((seconds % 3600) / 60)),
+    });
+  }
+  if (seconds >= 60) {
+    return t('builds.duration.minutes', {
+      minutes: String(Math.floor(seconds / 60)),
+      seconds: String(seconds % 60),
+    });
+  }
+  return t('builds.duration.seconds', { seconds: String(seconds) });
+}
+
+/**
+ * A build's source version, short; a link to the commit when the entity's
+ * source location is on a host whose commit pages are known.
+ */
+export function SourceVersion(props: {
+  version: string;
+  sourceLocation?: string;
+  ariaLabel: (commit: string) => string;
+}) {
+  const { version, sourceLocation } = props;
+  const short = shortSourceVersion(version);
+  const href = commitUrl(sourceLocation, version);
+  const style = { fontFamily: 'monospace' };
+  if (!href) {
+    return (
+      <Text as="span" variant="body-small" style={style} title={version}>
+        {short}
+      </Text>
+    );
+  }
+  return (
+    <Link
+      href={href}
+      target="_blank"
+      rel="noopener noreferrer"
+      variant="body-small"
+      style={style}
+      title={version}
+      aria-label={props.ariaLabel(short)}
+    >
+      {short}
+    </Link>
+  );
+}
+
+/** The checks whose fix a failed build can offer where it is shown. */
+const FIXED_IN_PLACE = ['push-permissions', 'repository-exists'];
+
+/**
+ * The checklist's entry for a check, as an in-page link. A plain anchor: the
+ * app's router would resolve a bare fragment against its root.
+ */
+function CheckLink(props: { checkId: string }) {
+  const { t } = useTranslationRef(ecrTranslationRef);
+  const id = checkAnchor(props.checkId);
+  return (
+    <a
+      href={`#${id}`}
+      style={{ color: 'inherit', textDecoration: 'underline' }}
+      onClick={event => {
+        const target = document.getElementById(id);
+        if (!target) return;
+        event.preventDefault();
+        target.scrollIntoView?.({ behavior: 'smooth', block: 'center' });
+      }}
+    >
+      {t('builds.diagnosis.checkLink')}
+    </a>
+  );
+}
+
+/** Why a failed build failed, and the fix for the check it points to. */
+function Diagnosis(props: {
+  entityRef: CompoundEntityRef;
+  build: BuildSummary & { diagnosis: NonNullable<BuildSummary['diagnosis']> };
+  checks?: SetupCheck[];
+  onApplied: () => void;
+}) {
+  const { entityRef, build, checks, onApplied } = props;
+  const { t } = useTranslationRef(ecrTranslationRef);
+  const { checkId, message } = build.diagnosis;
+  const check = checks?.find(c => c.id === checkId);
+  let remedy: ReactNode;
+  if (!FIXED_IN_PLACE.includes(checkId)) {
+    remedy = (
+      <Text variant="body-small">
+        {t('builds.diagnosis.noFix', {
+          checkLink: <CheckLink checkId={checkId} />,
+        })}
+      </Text>
+    );
+  } else if (check && check.status === 'pass') {
+    remedy = (
+      <Text variant="body-small">{t('builds.diagnosis.passesNow')}</Text>
+    );
+  } else {
+    remedy = (
+      <Flex align="center" gap="3" style={{ flexWrap: 'wrap' }}>
+        {check && (
+          <SetupFix
+            entityRef={entityRef}
+            check={check}
+            checks={checks}
+            onApplied={onApplied}
+          />
+        )}
+        <Text variant="body-small">
+          {t('builds.diagnosis.seeCheck', {
+            checkLink: <CheckLink checkId={checkId} />,
+          })}
+        </Text>
+      </Flex>
+    );
+  }
+  return (
+    <Flex direction="column" gap="2" data-testid="build-diagnosis">
+      <pre
+        aria-label={t('builds.diagnosis.logLineAriaLabel', {
+          build: buildLabel(build),
+        })}
+        style={{
+          margin: 0,
+          padding: 'var(--bui-space-2)',
+          borderRadius: 'var(--bui-radius-2)',
+          background: 'var(--bui-bg-neutral-1)',
+          fontFamily: 'monospace',
+          fontSize: 'var(--bui-font-size-2)',
+          whiteSpace: 'pre-wrap',
+          wordBreak: 'break-word',
+        }}
+      >
+        {message}
+      </pre>
+      <Text variant="body-small">
+        {t('builds.diagnosis.matches', { check: check?.title ?? checkId })}
+      </Text>
+      {remedy}
+    </Flex>
+  );
+}
+
+function BuildItem(props: {
+  entityRef: CompoundEntityRef;
+  build: BuildSummary;
+  sourceLocation?: string;
+  checks?: SetupCheck[];
+  onFixApplied: () => void;
+}) {
+  const { build, sourceLocation } = props;
+  const { t } = useTranslationRef(ecrTranslationRef);
+  const formatRelative = useFormatRelative();
+  const label = buildLabel(build);
+  const running = build.status === 'IN_PROGRESS';
+  let phase: string | undefined;
+  if (running && build.currentPhase) {
+    phase = t('builds.phase', { phase: build.currentPhase });
+  } else if (!running && build.status !== 'SUCCEEDED' && build.failedPhase) {
+    phase = t('builds.failedIn', { phase: build.failedPhase });
+  }
+  return (
+    <li
+      data-build-id={build.id}
+      style={{
+        display: 'flex',
+        flexDirection: 'column',
+        gap: 'var(--bui-space-2)',
+        padding: 'var(--bui-space-3) 0',
+        borderBottom: '1px solid var(--bui-border, rgba(0,0,0,0.08))',
+      }}
+    >
+      <Flex align="center" gap="3" style={{ flexWrap: 'wrap' }}>
+        <BuildStatusChip status={build.status} />
+        <Text weight="bold">{label}</Text>
+        {phase && (
+          <Text variant="body-small" color="secondary">
+            {phase}
+          </Text>
+        )}
+        <Text
+          variant="body-small"
+          color="secondary"
+          title={formatExact(build.startTime)}
+        >
+          {t('builds.started', { when: formatRelative(build.startTime) })}
+        </Text>
+        {build.durationSeconds !== undefined && !running && (
+          <Text
+            variant="body-small"
+            color="secondary"
+            title={t('builds.durationTitle')}
+          >
+            {formatDuration(t, build.durationSeconds)}
+          </Text>
+        )}
+        {build.sourceVersion && (
+          <SourceVersion
+            version={build.sourceVersion}
+            sourceLocation={sourceLocation}
+            ariaLabel={commit => t('builds.commitAriaLabel', { commit })}
+          />
+        )}
+        {build.initiator && (
+          <Text variant="body-small" color="secondary">
+            {t('builds.initiator', { initiator: build.initiator })}
+          </Text>
+        )}
+        <Flex gap="2" style={{ marginLeft: 'auto' }}>
+          <Link
+            href={build.consoleUrl}
+            target="_blank"
+            rel="noopener noreferrer"
+            variant="body-small"
+            aria-label={t('builds.consoleAriaLabel', { build: label })}
+          >
+            {t('builds.console')}
+          </Link>
+          {build.logUrl && (
+            <Link
+              href={build.logUrl}
+              target="_blank"
+              rel="noopener noreferrer"
+              variant="body-small"
+              aria-label={t('builds.logAriaLabel', { build: label })}
+            >
+              {t('builds.log')}
+            </Link>
+          )}
+        </Flex>
+      </Flex>
+      {build.diagnosis && build.status !== 'SUCCEEDED' && !running && (
+        <Diagnosis
+          entityRef={props.entityRef}
+          build={
+            build as BuildSummary & {
+              diagnosis: NonNullable<BuildSummary['diagnosis']>;
+            }
+          }
+          checks={props.checks}
+          onApplied={props.onFixApplied}
+        />
+      )}
+    </li>
+  );
+}
+
+/** Run build again: previewed with a dry run, then started and followed. */
+function RunBuildAgain(props: {
+  entityRef: CompoundEntityRef;
+  project: { arn: string; name: string };
+  sourceVersion?: string;
+  sourceLocation?: string;
+  watching?: BuildSummary;
+  onStarted: (response: StartBuildResponse) => void;
+}) {
+  const { entityRef, project, sourceVersion, sourceLocation, watching } = props;
+  const api = useApi(ecrApiRef);
+  const { t } = useTranslationRef(ecrTranslationRef);
+  const { loading, allowed } = usePermission({
+    permission: ecrBuildStartPermission,
+    resourceRef: stringifyEntityRef(entityRef),
+  });
+  const [open, setOpen] = useState(false);
+  if (loading) return null;
+  if (!allowed) {
+    return (
+      <Text
+        variant="body-small"
+        color="secondary"
+        style={{ maxWidth: 320 }}
+        data-testid="run-again-unavailable"
+      >
+        {t('builds.runAgain.notAllowed')}
+      </Text>
+    );
+  }
+  return (
+    <>
+      <Button
+        size="small"
+        variant="secondary"
+        isDisabled={Boolean(watching)}
+        onPress={() => setOpen(true)}
+      >
+        {t('builds.runAgain.button')}
+      </Button>
+      {open && (
+        <DryRunDialog<StartBuildResponse>
+          title={t('builds.runAgain.title')}
+          run={dryRun =>
+            api.startBuild(
+              entityRef,
+              sourceVersion ? { dryRun, sourceVersion } : { dryRun },
+            )
+          }
+          renderPreview={preview => (
+            <Flex direction="column" gap="2">
+              <Text>
+                {t('builds.runAgain.preview', {
+                  project: <strong>{project.name}</strong>,
+                })}
+              </Text>
+              <Code>{preview.projectArn}</Code>
+              <Text variant="body-small">
+                {preview.sourceVersion
+                  ? t('builds.runAgain.sourceVersion', {
+                      version: (
+                        <SourceVersion
+                          version={preview.sourceVersion}
+                          sourceLocation={sourceLocation}
+                          ariaLabel={commit =>
+                            t('builds.commitAriaLabel', { commit })
+                          }
+                        />
+                      ),
+                    })
+                  : t('builds.runAgain.defaultSourceVersion')}
+              </Text>
+            </Flex>
+          )}
+          onApplied={props.onStarted}
+          onClose={() => setOpen(false)}
+        />
+      )}
+    </>
+  );
+}
+
+/**
+ * The recent builds of the entity's CodeBuild project, newest first: their
+ * outcome, commit and links; for a failed build, the log line that says why
+ * and the fix for the check it matches; and Run build again. Nothing when the
+ * entity names no CodeBuild project.
+ */
+export function BuildsSection(props: {
+  entityRef: CompoundEntityRef;
+  builds: BuildsState;
+  /** The entity's `backstage.io/source-location`, for commit links. */
+  sourceLocation?: string;
+  /** The setup checks, for the fixes a failed build points to. */
+  checks?: SetupCheck[];
+  /** A fix was applied: the checks (and builds) should be read again. */
+  onFixApplied: () => void;
+  /**
+   * The entity's annotations name a CodeBuild project: while the builds load,
+   * or when they cannot be read, the section says so (otherwise it stays
+   * away until the answer names a project).
+   */
+  expectsProject?: boolean;
+}) {
+  const { entityRef, builds, sourceLocation, checks, onFixApplied } = props;
+  const { t } = useTranslationRef(ecrTranslationRef);
+  const value = builds.value;
+
+  if (!value) {
+    if (!props.expectsProject) return null;
+    if (builds.loading) {
+      return (
+        <Skeleton width="100%" height={120} aria-label={t('builds.loading')} />
+      );
+    }
+    if (builds.error) {
+      return (
+        <ErrorAlert
+          what={t('errorAlert.subjects.builds')}
+          error={builds.error}
+          onRetry={builds.retry}
+        />
+      );
+    }
+    return null;
+  }
+  const project = value.project;
+  if (!project) return null;
+  const watching = builds.watching
+    ? value.builds.find(b => b.id === builds.watching)
+    : undefined;
+
+  return (
+    <Card>
+      <CardHeader>
+        <Flex justify="between" align="center" gap="3">
+          <Flex direction="column" gap="1">
+            <Text as="h3" variant="title-small">
+              {t('builds.title')}
+            </Text>
+            <Text variant="body-small" color="secondary">
+              {t('builds.project', { name: project.name })}
+            </Text>
+          </Flex>
+          <RunBuildAgain
+            entityRef={entityRef}
+            project={project}
+            sourceVersion={value.builds[0]?.sourceVersion}
+            sourceLocation={sourceLocation}
+            watching={watching}
+            onStarted={response =>
+              response.build ? builds.watch(response.build) : builds.retry()
+            }
+          />
+        </Flex>
+      </CardHeader>
+      <CardBody>
+        <Flex direction="column" gap="3">
+          {watching && (
+            <Text variant="body-small" aria-live="polite">
+              {t('builds.runAgain.watching', { build: buildLabel(watching) })}
+            </Text>
+          )}
+          {builds.error && (
+            <ErrorAlert
+              what={t('errorAlert.subjects.builds')}
+              error={builds.error}
+              onRetry={builds.retry}
+            />
+          )}
+          {value.logsUnreadable && (
+            <Alert
+              status="warning"
+              title={t('builds.logsUnreadable.title')}
+              description={t('builds.logsUnreadable.description', {
+                reason: value.logsUnreadable,
+              })}
+            />
+          )}
+          {value.builds.length === 0 ? (
+            <Text color="secondary">{t('builds.none')}</Text>
+          ) : (
+            <ul
+              style={{ listStyle: 'none', margin: 0, padding: 0 }}
+              aria-label={t('builds.listAriaLabel', { project: project.name })}
+            >
+              {value.builds.map(build => (
+                <BuildItem
+                  key={build.id}
+                  entityRef={entityRef}
+                  build={build}
+                  sourceLocation={sourceLocation}
+                  checks={checks}
+                  onFixApplied={onFixApplied}
+                />
+              ))}
+            </ul>
+          )}
+        </Flex>
+      </CardBody>
+    </Card>
+  );
+}
