@@ -58,8 +58,33 @@ export function handleAdmin(
       }
     },
     'POST /_emulator/reset': () => {
+      // Builds in progress belong to the state being discarded.
+      for (const timer of runtime.timers) clearTimeout(timer);
+      runtime.timers.clear();
       runtime.state = runtime.loadState();
       json(res, 200, {});
+    },
+    'GET /_emulator/builds': () =>
+      json(res, 200, { buildDurationMs: runtime.buildDurationMs }),
+    'POST /_emulator/builds': () => {
+      let update: any;
+      try {
+        update = body.length ? JSON.parse(body.toString('utf8')) : {};
+      } catch {
+        json(res, 400, { error: 'the body must be JSON' });
+        return;
+      }
+      const ms = update?.buildDurationMs;
+      if (ms !== undefined) {
+        if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+          json(res, 400, {
+            error: 'buildDurationMs must be a non-negative number',
+          });
+          return;
+        }
+        runtime.buildDurationMs = ms;
+      }
+      json(res, 200, { buildDurationMs: runtime.buildDurationMs });
     },
   };
   const handler = routes[`${method} ${path}`];

@@ -2,8 +2,8 @@ import { startEmulator } from './index';
 
 /**
  * `aws-emulator [--port 4566] [--host 127.0.0.1] [--seed demo.yaml] [--latency-ms N]
- * [--throttle-rate R] [--error-rate R] [--generate-images N [--generate-repository NAME]]
- * [--verbose]`: runs the emulator until interrupted, printing one line with its URL once ready.
+ * [--throttle-rate R] [--error-rate R] [--build-duration-ms N]
+ * [--generate-images N [--generate-repository NAME]] [--verbose]`: runs the emulator until interrupted, printing one line with its URL once ready.
  */
 
 const USAGE = `Usage: aws-emulator [options]
@@ -14,6 +14,7 @@ const USAGE = `Usage: aws-emulator [options]
   --latency-ms N           added latency per AWS call
   --throttle-rate R        share of calls (0-1) answered with throttling errors
   --error-rate R           share of calls (0-1) answered with server errors
+  --build-duration-ms N    how long a CodeBuild build runs (default 1500)
   --generate-images N      add a repository with N generated images
   --generate-repository R  its name (default bench-N)
   --verbose                print one line per request
@@ -26,6 +27,7 @@ interface CliOptions {
   latencyMs?: number;
   throttleRate?: number;
   errorRate?: number;
+  buildDurationMs?: number;
   generateImages?: number;
   generateRepository?: string;
   verbose: boolean;
@@ -64,6 +66,9 @@ export function parseArgs(argv: string[]): CliOptions | 'help' {
         break;
       case '--error-rate':
         options.errorRate = numberOf(flag, value());
+        break;
+      case '--build-duration-ms':
+        options.buildDurationMs = numberOf(flag, value());
         break;
       case '--generate-images':
         options.generateImages = numberOf(flag, value());
@@ -104,6 +109,7 @@ export async function main() {
     latencyMs: options.latencyMs,
     throttleRate: options.throttleRate,
     errorRate: options.errorRate,
+    buildDurationMs: options.buildDurationMs,
     generate: options.generateImages
       ? [
           {

@@ -4,7 +4,11 @@ import { sortedCalls } from './admin';
 import { FaultInjector, Faults } from './faults';
 import { ExtraGeneration, loadSeed } from './seed/load';
 import { Seed } from './seed/schema';
-import { createEmulatorServer, EmulatorRuntime } from './server';
+import {
+  cancelBackground,
+  createEmulatorServer,
+  EmulatorRuntime,
+} from './server';
 import { EmulatorState } from './state';
 import { newTraffic, resetTraffic, Traffic } from './traffic';
 
@@ -35,6 +39,11 @@ export interface EmulatorOptions {
   errorRate?: number;
   /** Receives one line per request (and internal errors). */
   log?: (line: string) => void;
+  /**
+   * How long a CodeBuild build stays IN_PROGRESS before it runs its buildspec and completes.
+   * Default 1500; 0 completes it on the next turn of the event loop.
+   */
+  buildDurationMs?: number;
 }
 
 export interface Emulator {
@@ -53,6 +62,8 @@ export interface Emulator {
   faults(): Faults;
   /** Restores the seeded state (discarding pushes, new roles, sessions…). */
   reset(): void;
+  /** Changes how long builds started from now on stay IN_PROGRESS (ms). */
+  setBuildDuration(ms: number): void;
   /** The live state, for tests that want to look inside. */
   readonly state: EmulatorState;
 }
@@ -73,6 +84,8 @@ export async function startEmulator(
     traffic: newTraffic(),
     loadState,
     log: options.log,
+    buildDurationMs: options.buildDurationMs ?? 1500,
+    timers: new Set(),
   };
   const server = createEmulatorServer(runtime);
   const host = options.host ?? '127.0.0.1';
@@ -90,6 +103,7 @@ export async function startEmulator(
     port,
     stop: () =>
       new Promise<void>((resolveClose, reject) => {
+        cancelBackground(runtime);
         server.close(err => (err ? reject(err) : resolveClose()));
         // SDK clients keep connections alive; close them so stop() does not wait for them.
         server.closeAllConnections();
@@ -103,7 +117,11 @@ export async function startEmulator(
     setFaults: faults => runtime.faults.set(faults),
     faults: () => runtime.faults.get(),
     reset: () => {
+      cancelBackground(runtime);
       runtime.state = loadState();
+    },
+    setBuildDuration: ms => {
+      runtime.buildDurationMs = ms;
     },
     get state() {
       return runtime.state;

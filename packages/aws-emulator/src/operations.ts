@@ -2,7 +2,7 @@ import { Principal } from './auth/principals';
 import { ErrorDialect } from './errors';
 import { RawJson } from './protocols/json';
 import { StructureShape } from './shapes';
-import { Account, EmulatorState } from './state';
+import { Account, EmulatorState, PrincipalRef } from './state';
 
 /**
  * What every emulated service module provides: its protocol, its error dialect and a table of
@@ -34,6 +34,27 @@ export interface OperationContext {
    * throws the service's AccessDenied error (with AWS's message) when it is not allowed.
    */
   authorize(action: string, resource: string, options?: AuthorizeOptions): void;
+  /** Work that outlives the request: CodeBuild's builds. */
+  background: BackgroundWork;
+}
+
+export interface BackgroundWork {
+  /** How long a build stays IN_PROGRESS before it runs to its end. */
+  buildDurationMs: number;
+  /** Runs `fn` after `ms` unless the emulator stops or resets first (the timer keeps no process alive). */
+  schedule(fn: () => void, ms: number): void;
+  /**
+   * Calls an operation as `principal`, through the same path as a signed request: counted,
+   * subject to faults, validated (`input` in the JSON wire form) and authorized. Throws the
+   * AwsError the caller would have received.
+   */
+  call(
+    principal: PrincipalRef,
+    region: string,
+    service: string,
+    operation: string,
+    input: Record<string, unknown>,
+  ): Record<string, any>;
 }
 
 /** The resource(s) an operation is authorized against, with options per resource. */

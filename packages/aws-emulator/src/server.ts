@@ -39,9 +39,10 @@ import {
 import { codebuildService } from './services/codebuild';
 import { ecrService } from './services/ecr';
 import { iamService } from './services/iam';
+import { logsService } from './services/logs';
 import { stsService } from './services/sts';
 import { readInput, ShapeTypeError } from './shapes';
-import { EmulatorState } from './state';
+import { EmulatorState, PrincipalRef } from './state';
 
 /**
  * The HTTP front: one port for all four services. A request is routed by `X-Amz-Target`
@@ -52,6 +53,7 @@ import { EmulatorState } from './state';
 export const SERVICES: ServiceDefinition[] = [
   ecrService,
   codebuildService,
+  logsService,
   iamService,
   stsService,
 ];
@@ -68,6 +70,16 @@ export interface EmulatorRuntime {
   /** Builds a fresh state from the seed; used at start and by the admin reset. */
   loadState: () => EmulatorState;
   log?: (line: string) => void;
+  /** How long a CodeBuild build stays IN_PROGRESS. */
+  buildDurationMs: number;
+  /** Pending background work (builds in progress); cleared on stop and reset. */
+  timers: Set<NodeJS.Timeout>;
+}
+
+/** Cancels the builds in progress (their timers). */
+export function cancelBackground(runtime: EmulatorRuntime): void {
+  for (const timer of runtime.timers) clearTimeout(timer);
+  runtime.timers.clear();
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -271,6 +283,25 @@ function makeContext(
     now,
     service,
     conditionContext,
+    background: {
+      buildDurationMs: runtime.buildDurationMs,
+      schedule(fn, ms) {
+        const timer = setTimeout(() => {
+          runtime.timers.delete(timer);
+          try {
+            fn();
+          } catch (e) {
+            runtime.log?.(
+              `internal error in background work: ${(e as Error).stack ?? e}`,
+            );
+          }
+        }, ms);
+        timer.unref();
+        runtime.timers.add(timer);
+      },
+      call: (ref, callRegion, serviceName, operation, input) =>
+        callAs(runtime, ref, callRegion, serviceName, operation, input),
+    },
     authorize(
       action: string,
       resource: string,
@@ -373,6 +404,109 @@ function forbiddenXml(requestId: string): string {
   );
 }
 
+function applyFault(
+  runtime: EmulatorRuntime,
+  service: ServiceDefinition,
+  key: string,
+) {
+  const fault = runtime.faults.decide(key);
+  if (fault === 'throttle') {
+    runtime.traffic.throttled++;
+    throw errorFrom(service.errors.throttling, 'Rate exceeded');
+  }
+  if (fault === 'error') {
+    runtime.traffic.serverErrors++;
+    throw errorFrom(
+      service.errors.serverError,
+      'We encountered an internal error. Please try again.',
+    );
+  }
+}
+
+/** Validates the input, authorizes the operation on its resources and runs it. */
+function execute(
+  runtime: EmulatorRuntime,
+  service: ServiceDefinition,
+  operation: string,
+  principal: Principal,
+  region: string,
+  raw: unknown,
+  requestId: string,
+  now: Date,
+) {
+  const key = `${service.name}:${operation}`;
+  const op = service.operations[operation];
+  let input: Record<string, any>;
+  try {
+    const read = readInput(
+      op.input,
+      raw,
+      service.protocol === 'json' ? 'json' : 'query',
+    );
+    if (read.violations.length > 0)
+      throw service.errors.validation(read.violations);
+    input = read.value;
+  } catch (e) {
+    if (e instanceof ShapeTypeError) {
+      throw errorFrom(service.errors.serialization, e.message);
+    }
+    throw e;
+  }
+
+  const ctx = makeContext(runtime, service, principal, region, requestId, now);
+  if (op.resources) {
+    const targets = op.resources(input, ctx);
+    for (const target of Array.isArray(targets) ? targets : [targets]) {
+      if (typeof target === 'string') ctx.authorize(key, target);
+      else ctx.authorize(key, target.resource, target);
+    }
+  }
+  return op.handler(input, ctx);
+}
+
+/**
+ * A call the emulator makes on behalf of a principal (a build's role session): counted and
+ * faulted like a request, then validated, authorized and run the same way. The answer is the
+ * decoded output; errors are thrown as the AwsError the principal would have received.
+ */
+function callAs(
+  runtime: EmulatorRuntime,
+  ref: PrincipalRef,
+  region: string,
+  serviceName: string,
+  operation: string,
+  input: Record<string, unknown>,
+): Record<string, any> {
+  const service = SERVICES.find(s => s.name === serviceName);
+  if (!service?.operations[operation]) {
+    throw new Error(`no operation ${serviceName}:${operation}`);
+  }
+  const key = `${service.name}:${operation}`;
+  count(runtime, key);
+  const principal = resolvePrincipal(runtime.state, ref);
+  if (!principal) {
+    throw errorFrom(
+      service.errors.unrecognizedClient,
+      'The security token included in the request is invalid.',
+    );
+  }
+  applyFault(runtime, service, key);
+  const output = execute(
+    runtime,
+    service,
+    operation,
+    principal,
+    region,
+    input,
+    randomUUID(),
+    new Date(),
+  );
+  if (output instanceof RawJson) {
+    return JSON.parse(output.body.toString('utf8'));
+  }
+  return (output ?? {}) as Record<string, any>;
+}
+
 async function handleAws(
   runtime: EmulatorRuntime,
   req: IncomingMessage,
@@ -431,59 +565,24 @@ async function handleAws(
       now,
     );
 
-    const fault = runtime.faults.decide(key);
-    if (fault === 'throttle') {
-      traffic.throttled++;
-      throw errorFrom(service.errors.throttling, 'Rate exceeded');
-    }
-    if (fault === 'error') {
-      traffic.serverErrors++;
-      throw errorFrom(
-        service.errors.serverError,
-        'We encountered an internal error. Please try again.',
-      );
-    }
+    applyFault(runtime, service, key);
 
-    const op = service.operations[operation];
     let raw: unknown;
     if (service.protocol === 'json') {
       raw = decodeJsonBody(body, service.errors.serialization);
     } else {
       raw = routed.query;
     }
-    let input: Record<string, any>;
-    try {
-      const read = readInput(
-        op.input,
-        raw,
-        service.protocol === 'json' ? 'json' : 'query',
-      );
-      if (read.violations.length > 0)
-        throw service.errors.validation(read.violations);
-      input = read.value;
-    } catch (e) {
-      if (e instanceof ShapeTypeError) {
-        throw errorFrom(service.errors.serialization, e.message);
-      }
-      throw e;
-    }
-
-    const ctx = makeContext(
+    const output = execute(
       runtime,
       service,
+      operation,
       principal,
       region,
+      raw,
       requestId,
       now,
     );
-    if (op.resources) {
-      const targets = op.resources(input, ctx);
-      for (const target of Array.isArray(targets) ? targets : [targets]) {
-        if (typeof target === 'string') ctx.authorize(key, target);
-        else ctx.authorize(key, target.resource, target);
-      }
-    }
-    const output = op.handler(input, ctx);
     if (service.protocol === 'json') {
       send(res, 200, JSON_CONTENT_TYPE, encodeJson(output ?? {}), {
         'x-amzn-RequestId': requestId,

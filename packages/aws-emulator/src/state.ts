@@ -71,12 +71,74 @@ export interface CodeBuildProject {
   arn: string;
   /** The project in the wire shape of CodeBuild's Project (dates as Date). */
   record: Record<string, unknown>;
+  /** The project's builds, oldest first. */
+  builds: Build[];
+  /** The number the last build got; the next one gets one more. */
+  lastBuildNumber: number;
+}
+
+/** One phase of a build, in the wire shape of CodeBuild's BuildPhase (dates as Date). */
+export interface BuildPhase {
+  phaseType: string;
+  phaseStatus?: string;
+  startTime: Date;
+  endTime?: Date;
+  durationInSeconds?: number;
+  contexts?: Array<{ statusCode: string; message: string }>;
+}
+
+export interface Build {
+  id: string;
+  /** The part of the id after `<project>:`, also the log stream's name. */
+  uuid: string;
+  arn: string;
+  buildNumber: number;
+  projectName: string;
+  region: string;
+  accountId: string;
+  sourceVersion: string;
+  resolvedSourceVersion: string;
+  startTime: Date;
+  endTime?: Date;
+  currentPhase: string;
+  buildStatus: string;
+  phases: BuildPhase[];
+  serviceRole: string;
+  initiator: string;
+  environmentVariables: Array<{ name: string; value: string; type: string }>;
+  exportedEnvironmentVariables: Array<{ name: string; value: string }>;
+  logGroupName: string;
+  logStreamName: string;
+  /** The project's source location when the build started (where the agent checks it out). */
+  sourceLocation?: string;
+}
+
+export interface LogEvent {
+  timestamp: number;
+  message: string;
+  ingestionTime: number;
+}
+
+export interface LogStream {
+  name: string;
+  createdAt: Date;
+  events: LogEvent[];
+}
+
+export interface LogGroup {
+  name: string;
+  createdAt: Date;
+  streams: Map<string, LogStream>;
 }
 
 export interface Registry {
   region: string;
   repositories: Map<string, Repository>;
   projects: Map<string, CodeBuildProject>;
+  /** CodeBuild builds by id. */
+  builds: Map<string, Build>;
+  /** CloudWatch Logs log groups by name. */
+  logGroups: Map<string, LogGroup>;
 }
 
 export interface PolicyVersion {
@@ -204,7 +266,13 @@ export function newAccount(
 export function registryOf(account: Account, region: string): Registry {
   let registry = account.registries.get(region);
   if (!registry) {
-    registry = { region, repositories: new Map(), projects: new Map() };
+    registry = {
+      region,
+      repositories: new Map(),
+      projects: new Map(),
+      builds: new Map(),
+      logGroups: new Map(),
+    };
     account.registries.set(region, registry);
   }
   return registry;

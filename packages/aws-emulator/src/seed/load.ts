@@ -1,10 +1,30 @@
+import { createHash } from 'crypto';
 import { readFileSync } from 'fs';
 import { parse as parseYaml } from 'yaml';
-import { policyArn, projectArn, roleArn, uniqueId, userArn } from '../arn';
+import {
+  policyArn,
+  projectArn,
+  registryHost,
+  roleArn,
+  uniqueId,
+  userArn,
+} from '../arn';
+import { AwsError } from '../errors';
+import {
+  BUILDSPEC,
+  buildSessionArn,
+  buildSessionName,
+  cliErrorLine,
+  completeBuild,
+  imageTagOf,
+  newBuild,
+  pushTarget,
+} from '../services/builds';
 import { parsePolicy, PolicyKind } from '../iam/policy';
 import {
   Account,
   addImage,
+  CodeBuildProject,
   EmulatorState,
   emptyState,
   Image,
@@ -35,6 +55,7 @@ import {
   RELATIVE_TIME,
   Seed,
   SeedAccount,
+  SeedBuild,
   SeedDocument,
   SeedError,
   SeedImage,
@@ -577,9 +598,28 @@ function loadAccount(
       );
     }
     const created = resolveTime(p.createdAt, now) ?? now;
-    registry.projects.set(p.name, {
+    const seededVariables = Object.entries(p.environmentVariables ?? {}).map(
+      ([name, value]) => ({ name, value, type: 'PLAINTEXT' }),
+    );
+    const environment: Record<string, unknown> = p.environment ?? {
+      type: 'LINUX_CONTAINER',
+      image: 'aws/codebuild/amazonlinux2-x86_64-standard:5.0',
+      computeType: 'BUILD_GENERAL1_SMALL',
+      environmentVariables: [],
+      privilegedMode: true,
+      imagePullCredentialsType: 'CODEBUILD',
+    };
+    if (seededVariables.length > 0) {
+      environment.environmentVariables = [
+        ...((environment.environmentVariables as unknown[]) ?? []),
+        ...seededVariables,
+      ];
+    }
+    const project: CodeBuildProject = {
       name: p.name,
       arn,
+      builds: [],
+      lastBuildNumber: 0,
       record: {
         name: p.name,
         arn,
@@ -600,14 +640,7 @@ function loadAccount(
         artifacts: p.artifacts ?? { type: 'NO_ARTIFACTS' },
         secondaryArtifacts: [],
         cache: { type: 'NO_CACHE' },
-        environment: p.environment ?? {
-          type: 'LINUX_CONTAINER',
-          image: 'aws/codebuild/amazonlinux2-x86_64-standard:5.0',
-          computeType: 'BUILD_GENERAL1_SMALL',
-          environmentVariables: [],
-          privilegedMode: true,
-          imagePullCredentialsType: 'CODEBUILD',
-        },
+        environment,
         serviceRole,
         timeoutInMinutes: 60,
         queuedTimeoutInMinutes: 480,
@@ -626,7 +659,17 @@ function loadAccount(
         },
         projectVisibility: 'PRIVATE',
       },
-    });
+    };
+    registry.projects.set(p.name, project);
+    loadBuilds(
+      state,
+      seed.id,
+      region,
+      project,
+      p.builds ?? [],
+      now,
+      projectPath,
+    );
   });
 
   seed.generate?.forEach((g, i) => {
@@ -651,6 +694,147 @@ function loadAccount(
       scanned: g.scanned ?? true,
     });
   });
+}
+
+/** The builds a project ran before the emulator started, with their logs. */
+function loadBuilds(
+  state: EmulatorState,
+  accountId: string,
+  region: string,
+  project: CodeBuildProject,
+  builds: SeedBuild[],
+  now: Date,
+  path: string,
+): void {
+  const ordered = builds
+    .map((b, i) => ({ b, i, start: resolveTime(b.startTime, now)! }))
+    .sort((x, y) => x.start.getTime() - y.start.getTime());
+  for (const { b, i, start } of ordered) {
+    const buildPath = `${path}.builds[${i}]`;
+    const uuid =
+      b.id ?? uuidFrom(`${accountId}/${region}/${project.name}/${i}`);
+    if (project.builds.some(other => other.uuid === uuid)) {
+      throw new SeedError(`${buildPath}.id: ${uuid} appears twice`);
+    }
+    const build = newBuild(state, {
+      project,
+      accountId,
+      region,
+      sourceVersion: b.sourceVersion,
+      initiator: '',
+      startTime: start,
+      uuid,
+    });
+    build.initiator =
+      b.initiator ??
+      `${build.serviceRole.split('/').pop()}/${buildSessionName(build)}`;
+    const end = new Date(start.getTime() + (b.durationSeconds ?? 120) * 1000);
+    const target = pushTarget(build);
+    const uri = `${registryHost(target.region, target.accountId)}/${
+      target.repositoryName ?? ''
+    }`;
+    if (b.status === 'SUCCEEDED') {
+      const targetAccount = state.accounts.get(target.accountId);
+      const repository =
+        target.repositoryName && targetAccount
+          ? registryOf(targetAccount, target.region).repositories.get(
+              target.repositoryName,
+            )
+          : undefined;
+      if (!repository) {
+        throw new SeedError(
+          `${buildPath}: a SUCCEEDED build needs the project's IMAGE_REPO_NAME repository (seeded before it)`,
+        );
+      }
+      const tag = imageTagOf(build);
+      const image = repository.byTag.get(tag);
+      if (!image) {
+        throw new SeedError(
+          `${buildPath}.sourceVersion: no image tagged ${tag} in ${repository.name}`,
+        );
+      }
+      const manifest = JSON.parse(image.manifest);
+      const blobs = [manifest.config, ...(manifest.layers ?? [])]
+        .filter(Boolean)
+        .map((blob: { digest: string }) => ({
+          digest: blob.digest,
+          existed: false,
+        }));
+      completeBuild(
+        state,
+        build,
+        {
+          status: 'SUCCEEDED',
+          image: {
+            uri,
+            tag,
+            digest: image.digest,
+            manifestSize: Buffer.byteLength(image.manifest),
+            blobs,
+          },
+        },
+        end,
+      );
+      continue;
+    }
+    if (!b.error) {
+      throw new SeedError(`${buildPath}.error: a FAILED build needs one`);
+    }
+    const resource =
+      b.error.operation === 'GetAuthorizationToken'
+        ? '*'
+        : `arn:aws:ecr:${target.region}:${target.accountId}:repository/${
+            target.repositoryName ?? ''
+          }`;
+    const message =
+      b.error.message ??
+      (b.error.code === 'AccessDeniedException'
+        ? `User: ${buildSessionArn(build)} is not authorized to perform: ecr:${
+            b.error.operation
+          } on resource: ${resource}`
+        : undefined);
+    if (!message) {
+      throw new SeedError(
+        `${buildPath}.error.message: needed for ${b.error.code}`,
+      );
+    }
+    const line = cliErrorLine(
+      b.error.operation,
+      new AwsError(b.error.code, message),
+    );
+    completeBuild(
+      state,
+      build,
+      {
+        status: 'FAILED',
+        loginSucceeded: b.error.phase !== 'PRE_BUILD',
+        failure:
+          b.error.phase === 'PRE_BUILD'
+            ? {
+                phase: 'PRE_BUILD',
+                command: BUILDSPEC.preBuild[1],
+                output: ['', line],
+                exitStatus: 255,
+              }
+            : {
+                phase: 'POST_BUILD',
+                command: BUILDSPEC.postBuild[1],
+                output: [`The push refers to repository [${uri}]`, line],
+                exitStatus: 1,
+              },
+      },
+      end,
+    );
+  }
+}
+
+/** A stable uuid-shaped id for a seeded build that names none. */
+function uuidFrom(text: string): string {
+  const hex = createHash('sha256').update(text).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(
+    13,
+    16,
+  )}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** Extra large repositories requested on the command line (`--generate-images`). */

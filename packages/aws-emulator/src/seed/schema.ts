@@ -130,6 +130,43 @@ export interface SeedProject {
   createdAt?: SeedTime;
   /** Served by BatchGetProjects in CodeBuild's shape: `tags: [{ key, value }]`. */
   tags?: Record<string, string>;
+  /**
+   * Plain-text environment variables of the project (added to `environment`'s). The build's
+   * buildspec pushes to `IMAGE_REPO_NAME` in account `AWS_ACCOUNT_ID` (default: the project's).
+   */
+  environmentVariables?: Record<string, string>;
+  /** Builds that already ran, oldest first or not: they are numbered by start time. */
+  builds?: SeedBuild[];
+}
+
+/** A build that already ran, with the log its outcome gives. */
+export interface SeedBuild {
+  /** The uuid part of the build id (`<project>:<uuid>`), also its log stream's name. */
+  id?: string;
+  /** A commit id: its first 7 characters are the image tag. */
+  sourceVersion: string;
+  startTime: SeedTime;
+  /** Default 120. */
+  durationSeconds?: number;
+  /** Default: the project's service role session. */
+  initiator?: string;
+  /**
+   * SUCCEEDED: the build pushed the image of the project's repository tagged with the first 7
+   * characters of `sourceVersion` (which must be there). FAILED: `error` says how.
+   */
+  status: 'SUCCEEDED' | 'FAILED';
+  error?: SeedBuildError;
+}
+
+export interface SeedBuildError {
+  /** PRE_BUILD: the ECR login failed; POST_BUILD: the push failed. */
+  phase: 'PRE_BUILD' | 'POST_BUILD';
+  /** The ECR operation that failed, e.g. GetAuthorizationToken, PutImage. */
+  operation: string;
+  /** The error code, e.g. AccessDeniedException, ImageTagAlreadyExistsException. */
+  code: string;
+  /** Default for AccessDeniedException: AWS's text naming the build's session. */
+  message?: string;
 }
 
 export interface SeedGenerate {
@@ -484,6 +521,32 @@ const seedSchema = object(
                 artifacts: mapOf(() => undefined),
                 createdAt: isTime,
                 tags: tagMap,
+                environmentVariables: tagMap,
+                builds: listOf(
+                  object(
+                    {
+                      sourceVersion: isString,
+                      startTime: isTime,
+                      status: oneOf('SUCCEEDED', 'FAILED'),
+                    },
+                    {
+                      id: pattern(
+                        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+                        'a uuid',
+                      ),
+                      durationSeconds: isNumber,
+                      initiator: isString,
+                      error: object(
+                        {
+                          phase: oneOf('PRE_BUILD', 'POST_BUILD'),
+                          operation: isString,
+                          code: isString,
+                        },
+                        { message: isString },
+                      ),
+                    },
+                  ),
+                ),
               },
             ),
           ),
