@@ -238,6 +238,11 @@ export const ecrTranslationRef = createTranslationRef({
         checkLink: 'the check in the setup status',
         seeCheck: 'See {{checkLink}}.',
       },
+      stale: {
+        title: 'Showing earlier builds',
+        description:
+          'AWS could not be reached just now; these builds were read {{when}}.',
+      },
       logsUnreadable: {
         title: 'The build logs could not be read',
         description:

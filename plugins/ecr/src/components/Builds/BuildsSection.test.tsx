@@ -445,6 +445,26 @@ describe('the Builds section', () => {
     expect(within(failed).queryByTestId('build-diagnosis')).toBeNull();
   });
 
+  it('marks builds served from the cache while AWS is unreachable', async () => {
+    const api = mockEcrApi({
+      getBuilds: jest.fn(async () =>
+        buildsResponse([build(7)], {
+          stale: true,
+          fetchedAt: new Date(Date.now() - 3 * 3600_000).toISOString(),
+        }),
+      ),
+    });
+    await renderTab(api);
+    expect(
+      await screen.findByText('Showing earlier builds'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'AWS could not be reached just now; these builds were read 3 hours ago.',
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('says the builds could not be read for an entity that names a project', async () => {
     const api = mockEcrApi({
       getBuilds: jest.fn(async () => {

@@ -464,6 +464,7 @@ export function BuildsSection(props: {
 }) {
   const { entityRef, builds, sourceLocation, checks, onFixApplied } = props;
   const { t } = useTranslationRef(ecrTranslationRef);
+  const formatRelative = useFormatRelative();
   const value = builds.value;
 
   if (!value) {
@@ -526,6 +527,15 @@ export function BuildsSection(props: {
               what={t('errorAlert.subjects.builds')}
               error={builds.error}
               onRetry={builds.retry}
+            />
+          )}
+          {value.stale && (
+            <Alert
+              status="warning"
+              title={t('builds.stale.title')}
+              description={t('builds.stale.description', {
+                when: formatRelative(value.fetchedAt),
+              })}
             />
           )}
           {value.logsUnreadable && (
