@@ -724,6 +724,46 @@ describe('Run build again', () => {
     expect(api.getBuilds).toHaveBeenCalledTimes(5);
   });
 
+  it('follows a build it finds running, without holding back Run build again', async () => {
+    let reads = 0;
+    const api = mockEcrApi({
+      getBuilds: jest.fn(async () => {
+        reads += 1;
+        const current =
+          reads <= 2
+            ? { ...started, currentPhase: 'BUILD' }
+            : { ...started, status: 'FAILED' as const, failedPhase: 'BUILD' };
+        return buildsResponse([current, previous]);
+      }),
+    });
+    const onBuildEnded = jest.fn();
+    await renderInTestApp(
+      providers(
+        api,
+        AuthorizeResult.ALLOW,
+        <Harness onBuildEnded={onBuildEnded} />,
+      ),
+    );
+    const list = await buildsList();
+    expect(
+      within(buildItem(list, 8)).getByText('In progress'),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByRole('button', { name: 'Run build again' }),
+    ).toBeEnabled();
+    await waitFor(() =>
+      expect(
+        within(buildItem(list, 8)).getByText('Failed'),
+      ).toBeInTheDocument(),
+    );
+    expect(
+      within(buildItem(list, 8)).getByText('failed in BUILD'),
+    ).toBeInTheDocument();
+    expect(onBuildEnded).toHaveBeenCalledTimes(1);
+    await settle(150);
+    expect(api.getBuilds).toHaveBeenCalledTimes(3);
+  });
+
   it('stops following the build when the tab is left', async () => {
     const api = buildApi(1000);
     const { unmount, onBuildEnded } = await startFromPreview(api);

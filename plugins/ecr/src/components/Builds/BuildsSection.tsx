@@ -364,10 +364,11 @@ function RunBuildAgain(props: {
   project: { arn: string; name: string };
   sourceVersion?: string;
   sourceLocation?: string;
-  watching?: BuildSummary;
+  /** A build started here that has not ended: no second start meanwhile. */
+  starting?: boolean;
   onStarted: (response: StartBuildResponse) => void;
 }) {
-  const { entityRef, project, sourceVersion, sourceLocation, watching } = props;
+  const { entityRef, project, sourceVersion, sourceLocation, starting } = props;
   const api = useApi(ecrApiRef);
   const { t } = useTranslationRef(ecrTranslationRef);
   const { loading, allowed } = usePermission({
@@ -393,7 +394,7 @@ function RunBuildAgain(props: {
       <Button
         size="small"
         variant="secondary"
-        isDisabled={Boolean(watching)}
+        isDisabled={starting}
         onPress={() => setOpen(true)}
       >
         {t('builds.runAgain.button')}
@@ -508,7 +509,7 @@ export function BuildsSection(props: {
             project={project}
             sourceVersion={value.builds[0]?.sourceVersion}
             sourceLocation={sourceLocation}
-            watching={watching}
+            starting={Boolean(watching && builds.startedHere)}
             onStarted={response =>
               response.build ? builds.watch(response.build) : builds.retry()
             }

@@ -18,14 +18,17 @@ export interface BuildsState {
   retry: () => void;
   /** The id of the build being followed until it ends, if any. */
   watching?: string;
+  /** The build followed was started from the tab (not found running). */
+  startedHere?: boolean;
   /** Shows a build that was just started and reads the builds again until it ends. */
   watch: (build: BuildSummary) => void;
 }
 
 /**
- * Reads the entity's builds; after `watch(build)`, reads them again every
- * `pollIntervalMs` until that build has ended, then calls `onBuildEnded`
- * (its image and the checks may have changed). Polling stops on unmount.
+ * Reads the entity's builds; after `watch(build)`, or when the first answer
+ * has a build running, reads them again every `pollIntervalMs` until that
+ * build has ended, then calls `onBuildEnded` (its image and the checks may
+ * have changed). Polling stops on unmount.
  */
 export function useBuilds(
   entityRef: CompoundEntityRef,
@@ -46,14 +49,24 @@ export function useBuilds(
     loading: boolean;
   }>({ loading: true });
   const [attempt, setAttempt] = useState(0);
-  const [watching, setWatching] = useState<string>();
+  const [watching, setWatching] = useState<{
+    id: string;
+    startedHere: boolean;
+  }>();
 
   useEffect(() => {
     let cancelled = false;
     setAnswer(previous => ({ value: previous.value, loading: true }));
     api.getBuilds(entityRefRef.current).then(
       value => {
-        if (!cancelled) setAnswer({ value, loading: false });
+        if (cancelled) return;
+        setAnswer({ value, loading: false });
+        const running = value.builds.find(b => b.status === 'IN_PROGRESS');
+        if (running) {
+          setWatching(
+            current => current ?? { id: running.id, startedHere: false },
+          );
+        }
       },
       error => {
         if (!cancelled) {
@@ -79,7 +92,7 @@ export function useBuilds(
         const value = await api.getBuilds(entityRefRef.current);
         if (cancelled) return;
         setAnswer({ value, loading: false });
-        const build = value.builds.find(b => b.id === watching);
+        const build = value.builds.find(b => b.id === watching.id);
         if (build && build.status !== 'IN_PROGRESS') {
           setWatching(undefined);
           onEndedRef.current?.();
@@ -119,8 +132,16 @@ export function useBuilds(
           }
         : previous,
     );
-    if (build.status === 'IN_PROGRESS') setWatching(build.id);
+    if (build.status === 'IN_PROGRESS') {
+      setWatching({ id: build.id, startedHere: true });
+    }
   }, []);
 
-  return { ...answer, retry, watching, watch };
+  return {
+    ...answer,
+    retry,
+    watching: watching?.id,
+    startedHere: watching?.startedHere,
+    watch,
+  };
 }
