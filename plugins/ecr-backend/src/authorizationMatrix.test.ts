@@ -11,7 +11,7 @@ import { ENTITIES, startDemoEmulator } from './__testUtils__/testBackend';
  * `component:default/proof-of-concept`, owned by group team-a: reads follow
  * catalog visibility, writes go to owners and platform-team, the audit
  * (ecr.audit.read, and ecr.audit.run to start a run) and claims to
- * platform-team only. Writes run as dry runs and the audit only reads, so
+ * platform-team only; starting a build is an owners' write. Writes run as dry runs and the audit only reads, so
  * the emulator's state never changes.
  */
 
@@ -112,6 +112,18 @@ const ROUTES: RouteRow[] = [
     expected: platformWrite,
   },
   {
+    route: 'GET builds',
+    method: 'get',
+    path: `${ENTITY}/builds`,
+    expected: read,
+  },
+  {
+    route: 'POST builds',
+    method: 'post',
+    path: `${ENTITY}/builds?dryRun=true`,
+    expected: ownerWrite,
+  },
+  {
     route: 'GET /audit',
     method: 'get',
     path: '/api/ecr/audit',
@@ -202,6 +214,7 @@ describe('authorization matrix: every route × principal', () => {
       'ecr:PutLifecyclePolicy',
       'ecr:TagResource',
       'iam:TagRole',
+      'codebuild:StartBuild',
     ]) {
       expect(calls[write] ?? 0).toBe(0);
     }

@@ -137,8 +137,8 @@ function decide(allowed: boolean): PolicyDecision {
 
 /**
  * The decisions of the demo app's policy (packages/backend, docs/architecture.md, "Permissions and scoping"):
- * ecr.images.read to signed-in users, ecr.repository.create and
- * ecr.push-access.grant to the entity's owners (catalog IS_ENTITY_OWNER) and
+ * ecr.images.read to signed-in users, ecr.repository.create,
+ * ecr.push-access.grant and ecr.build.start to the entity's owners (catalog IS_ENTITY_OWNER) and
  * to platform-team; ecr.audit.read, ecr.audit.run and ecr.repository.claim to
  * platform-team only. (Backstage's permission client decides for service
  * principals without asking the policy.)
@@ -167,7 +167,8 @@ const demoPolicyModule = createBackendModule({
             if (name === 'ecr.images.read') return decide(user !== undefined);
             if (
               name === 'ecr.repository.create' ||
-              name === 'ecr.push-access.grant'
+              name === 'ecr.push-access.grant' ||
+              name === 'ecr.build.start'
             ) {
               if (claims.length === 0) return decide(false);
               if (claims.includes(PLATFORM_TEAM_REF)) return decide(true);

@@ -93,9 +93,44 @@ export function testBackendConfig(
   };
 }
 
-/** The demo seed, plus an identity that may do nothing at all. */
+/**
+ * Gives Backstage's identity in the seed what the README's policy has for
+ * builds (reading a project's builds and their CodeBuild logs, starting one),
+ * which the demo seed's `backstage` user does not have yet.
+ */
+export function grantBuilds(seed: ReturnType<typeof readSeedFile>): void {
+  const backstage = seed.accounts[0].users!.find(u => u.name === 'backstage')!;
+  backstage.inlinePolicies = {
+    ...backstage.inlinePolicies,
+    builds: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: [
+            'codebuild:ListBuildsForProject',
+            'codebuild:BatchGetBuilds',
+            'codebuild:StartBuild',
+          ],
+          Resource: `arn:aws:codebuild:*:${ACCOUNT}:project/*`,
+        },
+        {
+          Effect: 'Allow',
+          Action: 'logs:GetLogEvents',
+          Resource: `arn:aws:logs:*:${ACCOUNT}:log-group:/aws/codebuild/*`,
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * The demo seed, plus an identity that may do nothing at all, and Backstage's
+ * identity allowed the builds' actions ({@link grantBuilds}).
+ */
 export async function startDemoEmulator(): Promise<Emulator> {
   const seed = readSeedFile(DEMO_SEED_PATH);
+  grantBuilds(seed);
   seed.accounts[0].users = [
     ...(seed.accounts[0].users ?? []),
     {
@@ -192,12 +227,13 @@ export const ENTITIES: Entity[] = [
 export const OUTSIDER = 'user:default/outsider';
 /** A user the test policy refuses ecr.images.read. */
 export const DENIED_USER = 'user:default/mallory';
-/** A user the test policy lets read but refuses both ECR writes. */
+/** A user the test policy lets read but refuses every ECR write. */
 export const READ_ONLY_USER = 'user:default/reader';
 const WRITE_PERMISSIONS = [
   'ecr.repository.create',
   'ecr.push-access.grant',
   'ecr.repository.claim',
+  'ecr.build.start',
 ];
 
 /**
