@@ -311,6 +311,7 @@ export const ecrTranslationRef = createTranslationRef({
         failing: 'Failing',
         unclaimedRepositories: 'Unclaimed repositories',
         failingCheck: 'Failing {{check}}',
+        latestBuildPushFailures: 'Latest build failed on a push permission',
       },
       sections: {
         services: 'Services',
@@ -323,7 +324,10 @@ export const ecrTranslationRef = createTranslationRef({
           entity: 'Entity',
           owner: 'Owner',
           ownership: 'Ownership',
+          latestBuild: 'Latest build',
         },
+        buildDiagnosis: '{{check}}: {{message}}',
+        noBuild: 'no build',
         checkTooltip: '{{status}}: {{detail}}',
         notChecked: 'not checked',
         filters: {

@@ -554,3 +554,86 @@ describe('AuditPage', () => {
     expect(screen.queryByRole('button', { name: 'Run now' })).toBeNull();
   });
 });
+
+describe('AuditPage: latest builds', () => {
+  const PUSH_DENIED =
+    'denied: ... is not authorized to perform: ecr:InitiateLayerUpload on resource: arn:aws:ecr:eu-west-2:123412341234:repository/proof-of-concept-repo';
+  const latestBuilds = [
+    {
+      id: 'codebuild-proof-of-concept-snapshot:1',
+      status: 'FAILED',
+      diagnosis: { checkId: 'push-permissions', message: PUSH_DENIED },
+    },
+    {
+      id: 'codebuild-inventory-service:1',
+      status: 'FAILED',
+      diagnosis: {
+        checkId: 'repository-exists',
+        message: 'RepositoryNotFoundException',
+      },
+    },
+    { id: 'codebuild-payments-api:1', status: 'SUCCEEDED' },
+  ];
+  function withBuilds(summaryCount?: number): AuditReport {
+    return {
+      ...report,
+      run: {
+        ...run,
+        summary: {
+          ...run.summary!,
+          ...(summaryCount === undefined
+            ? {}
+            : { latestBuildPushFailures: summaryCount }),
+        },
+      },
+      entities: report.entities.map((entity, i) => ({
+        ...entity,
+        latestBuild: latestBuilds[i],
+      })),
+    } as AuditReport;
+  }
+
+  it('shows each service’s latest build status, with why a failed one failed', async () => {
+    await renderPage(AuthorizeResult.ALLOW, mockEcrApi(), withBuilds(1));
+    await screen.findByTestId('tile-Services');
+    const table = screen.getAllByRole('grid')[0];
+    expect(
+      within(table).getByRole('columnheader', { name: 'Latest build' }),
+    ).toBeInTheDocument();
+    const failed = within(entityRow('proof-of-concept')).getByTestId(
+      'latest-build-status',
+    );
+    expect(failed).toHaveTextContent('Failed');
+    expect(failed).toHaveAttribute('title', `push-permissions: ${PUSH_DENIED}`);
+    expect(
+      within(entityRow('payments-api')).getByTestId('latest-build-status'),
+    ).toHaveTextContent('Succeeded');
+  });
+
+  it('counts the services whose latest build failed on a push permission', async () => {
+    await renderPage(AuthorizeResult.ALLOW, mockEcrApi(), withBuilds(4));
+    expect(
+      await screen.findByTestId('tile-Latest build push failures'),
+    ).toHaveTextContent('4');
+    expect(
+      screen.getByText('Latest build failed on a push permission'),
+    ).toBeInTheDocument();
+  });
+
+  it('counts them from the entities when the run has no count', async () => {
+    await renderPage(AuthorizeResult.ALLOW, mockEcrApi(), withBuilds());
+    expect(
+      await screen.findByTestId('tile-Latest build push failures'),
+    ).toHaveTextContent('1');
+  });
+
+  it('shows neither the column nor the tile for a run without builds', async () => {
+    await renderPage(AuthorizeResult.ALLOW);
+    await screen.findByTestId('tile-Services');
+    const table = screen.getAllByRole('grid')[0];
+    expect(
+      within(table).queryByRole('columnheader', { name: 'Latest build' }),
+    ).toBeNull();
+    expect(screen.queryByTestId('tile-Latest build push failures')).toBeNull();
+  });
+});

@@ -26,6 +26,9 @@ import {
   AuditEntityResult,
   AuditHistory,
   AuditReport,
+  AuditSummary,
+  BuildDiagnosis,
+  BuildStatus,
   ClaimResponse,
   ecrAuditReadPermission,
   ecrAuditRunPermission,
@@ -40,6 +43,7 @@ import { useFormatRelative } from '../common/useFormatRelative';
 import { ecrTranslationRef } from '../../translation';
 import { FailingChecksChart } from './FailingChecksChart';
 import { BindingsCell, entityTabPath, OwnershipFlags } from './Ownership';
+import { BuildStatusChip } from '../Builds';
 
 const STATUS_MARK: Record<SetupCheckStatus, { mark: string; color: string }> = {
   pass: { mark: '✓', color: 'var(--bui-fg-positive)' },
@@ -48,7 +52,44 @@ const STATUS_MARK: Record<SetupCheckStatus, { mark: string; color: string }> = {
   unknown: { mark: '?', color: 'var(--bui-fg-secondary)' },
 };
 
-type Row = AuditEntityResult & { id: string };
+/**
+ * The latest build of an entity's CodeBuild project, as the audit saw it;
+ * absent for entities naming no project and in runs stored before builds
+ * were audited.
+ */
+type AuditLatestBuild = {
+  id: string;
+  status: BuildStatus;
+  diagnosis?: BuildDiagnosis;
+};
+type AuditEntity = AuditEntityResult & { latestBuild?: AuditLatestBuild };
+type Row = AuditEntity & { id: string };
+
+/** The checks a build's push failure is diagnosed as. */
+const PUSH_FAILURE_CHECKS = ['push-permissions', 'push-role-owner'];
+
+/**
+ * How many services' latest build failed on a push permission: the run's
+ * count, else counted from the entities; undefined when the run recorded no
+ * builds at all.
+ */
+export function latestBuildPushFailures(
+  summary: AuditSummary | undefined,
+  entities: AuditEntity[],
+): number | undefined {
+  const counted = (summary as { latestBuildPushFailures?: number } | undefined)
+    ?.latestBuildPushFailures;
+  if (counted !== undefined) return counted;
+  if (!entities.some(e => e.latestBuild)) return undefined;
+  return entities.filter(
+    e =>
+      e.latestBuild &&
+      e.latestBuild.status !== 'SUCCEEDED' &&
+      e.latestBuild.status !== 'IN_PROGRESS' &&
+      e.latestBuild.diagnosis &&
+      PUSH_FAILURE_CHECKS.includes(e.latestBuild.diagnosis.checkId),
+  ).length;
+}
 type Filter = { owner: string; check: string; status: string };
 const ALL = 'all';
 
@@ -98,7 +139,7 @@ export function filterRows(rows: Row[], filter: Filter): Row[] {
 }
 
 function EntitiesTable(props: {
-  entities: AuditEntityResult[];
+  entities: AuditEntity[];
   onClaimed: (claim: ClaimResponse) => void;
 }) {
   const { t } = useTranslationRef(ecrTranslationRef);
@@ -160,6 +201,37 @@ function EntitiesTable(props: {
       minWidth: 200,
       cell: row => <BindingsCell entity={row} onClaimed={props.onClaimed} />,
     },
+    ...(rows.some(row => row.latestBuild)
+      ? [
+          {
+            id: 'latestBuild',
+            label: t('audit.entities.columns.latestBuild'),
+            cell: (row: Row) => (
+              <Cell>
+                {row.latestBuild ? (
+                  <span
+                    data-testid="latest-build-status"
+                    title={
+                      row.latestBuild.diagnosis
+                        ? t('audit.entities.buildDiagnosis', {
+                            check: row.latestBuild.diagnosis.checkId,
+                            message: row.latestBuild.diagnosis.message,
+                          })
+                        : undefined
+                    }
+                  >
+                    <BuildStatusChip status={row.latestBuild.status} />
+                  </span>
+                ) : (
+                  <Text variant="body-small" color="secondary">
+                    {t('audit.entities.noBuild')}
+                  </Text>
+                )}
+              </Cell>
+            ),
+          },
+        ]
+      : []),
     ...visibleChecks.map(
       (id): ColumnConfig<Row> => ({
         id,
@@ -333,6 +405,7 @@ function AuditReportView(props: {
     [api, report.run?.id],
   );
   const summary = report.run?.summary;
+  const pushFailures = latestBuildPushFailures(summary, report.entities);
   const failingChecks = setupCheckIdsOf([
     Object.keys(summary?.failingByCheck ?? {}).map(id => ({ id })),
   ]).filter(id => (summary?.failingByCheck[id] ?? 0) > 0);
@@ -396,6 +469,14 @@ function AuditReportView(props: {
             label={t('audit.tiles.unclaimedRepositories')}
             value={summary.unclaimedRepositories}
           />
+          {pushFailures !== undefined && (
+            <Tile
+              testId="Latest build push failures"
+              label={t('audit.tiles.latestBuildPushFailures')}
+              value={pushFailures}
+              tone={pushFailures > 0 ? 'bad' : undefined}
+            />
+          )}
           {failingChecks.map(id => (
             <Tile
               key={id}
