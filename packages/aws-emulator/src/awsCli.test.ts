@@ -508,6 +508,99 @@ describeCli('the AWS CLI against the emulator', () => {
     });
   });
 
+  describe('builds', () => {
+    it('runs aws codebuild start-build, batch-get-builds and aws logs get-log-events', async () => {
+      emulator().setBuildDuration(0);
+      const project = 'codebuild-proof-of-concept-snapshot';
+      const sourceVersion = 'b4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7';
+      const started = await aws(
+        [
+          'codebuild',
+          'start-build',
+          '--project-name',
+          project,
+          '--source-version',
+          sourceVersion,
+        ],
+        KEYS.root,
+      );
+      expect(started.code).toBe(0);
+      const build = JSON.parse(started.stdout).build;
+      expect(build).toMatchObject({
+        projectName: project,
+        sourceVersion,
+        buildStatus: 'IN_PROGRESS',
+        logs: { groupName: `/aws/codebuild/${project}` },
+      });
+      const uuid = build.id.split(':')[1];
+      expect(build.logs.streamName).toBe(uuid);
+
+      let done: any;
+      for (let i = 0; i < 20 && !done?.buildComplete; i++) {
+        const got = await aws(
+          ['codebuild', 'batch-get-builds', '--ids', build.id],
+          KEYS.root,
+        );
+        expect(got.code).toBe(0);
+        done = JSON.parse(got.stdout).builds[0];
+      }
+      expect(done.buildStatus).toBe('FAILED');
+      expect(
+        done.phases.find((p: any) => p.phaseStatus === 'FAILED').phaseType,
+      ).toBe('PRE_BUILD');
+
+      const logs = await aws(
+        [
+          'logs',
+          'get-log-events',
+          '--log-group-name',
+          done.logs.groupName,
+          '--log-stream-name',
+          done.logs.streamName,
+          '--start-from-head',
+        ],
+        KEYS.root,
+      );
+      expect(logs.code).toBe(0);
+      const lines = JSON.parse(logs.stdout).events.map((e: any) =>
+        e.message.trimEnd(),
+      );
+      expect(lines).toContain(
+        `An error occurred (AccessDeniedException) when calling the GetAuthorizationToken operation: User: arn:aws:sts::123412341234:assumed-role/codebuild-proof-of-concept-snapshot-service-role/AWSCodeBuild-${uuid} is not authorized to perform: ecr:GetAuthorizationToken on resource: *`,
+      );
+    });
+
+    it('reads a seeded build and its log with the CLI', async () => {
+      const id = 'codebuild-payments-api:a3c5e7f9-2b4d-4e6f-9a1c-3e5f7b9d1f24';
+      const got = await aws(
+        ['codebuild', 'batch-get-builds', '--ids', id],
+        KEYS.root,
+      );
+      expect(JSON.parse(got.stdout).builds[0]).toMatchObject({
+        id,
+        buildStatus: 'SUCCEEDED',
+        sourceVersion: '5d2c9e1b7a4f0e8c3d6b9a2f5e1c8d4b7a0f3e69',
+      });
+      const logs = await aws(
+        [
+          'logs',
+          'get-log-events',
+          '--log-group-name',
+          '/aws/codebuild/codebuild-payments-api',
+          '--log-stream-name',
+          'a3c5e7f9-2b4d-4e6f-9a1c-3e5f7b9d1f24',
+          '--limit',
+          '400',
+        ],
+        KEYS.root,
+      );
+      expect(logs.code).toBe(0);
+      expect(logs.stdout).toContain(
+        '5d2c9e1: digest: sha256:04ee3492b6c6a7c33f0df400ba1415596c27d499c87e582375063267741a5ebe size: ',
+      );
+    });
+  });
+
   it('runs aws sts get-caller-identity', async () => {
     const result = await aws(['sts', 'get-caller-identity']);
     expect(JSON.parse(result.stdout).Arn).toBe(

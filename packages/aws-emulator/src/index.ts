@@ -13,8 +13,8 @@ import { EmulatorState } from './state';
 import { newTraffic, resetTraffic, Traffic } from './traffic';
 
 /**
- * A local, wire-compatible ECR, IAM, STS and CodeBuild endpoint for development, demos and
- * tests. See the package README for the seed format and the supported operations.
+ * A local, wire-compatible ECR, IAM, STS, CodeBuild and CloudWatch Logs endpoint for
+ * development, demos and tests. See the package README for the seed format and the supported operations.
  */
 
 /** The demo seed of this repository (`examples/aws-emulator/demo.yaml`). */

@@ -45,7 +45,7 @@ import { readInput, ShapeTypeError } from './shapes';
 import { EmulatorState, PrincipalRef } from './state';
 
 /**
- * The HTTP front: one port for all four services. A request is routed by `X-Amz-Target`
+ * The HTTP front: one port for all five services. A request is routed by `X-Amz-Target`
  * (JSON services) or by its SigV4 scope / Query `Version` (Query services), counted, delayed,
  * authenticated, possibly faulted, validated, authorized, and handed to its operation.
  */

@@ -467,3 +467,135 @@ describe('resolveTime', () => {
     expect(resolveTime(text, now)?.toISOString()).toBe(iso);
   });
 });
+
+describe('seeded builds', () => {
+  const role = {
+    name: 'build-role',
+    path: '/service-role/',
+    trustPolicy: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'codebuild.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    },
+  };
+  const project = (builds: object[], env = { IMAGE_REPO_NAME: 'app' }) =>
+    minimal({
+      roles: [role],
+      repositories: [
+        {
+          name: 'app',
+          images: [{ tags: ['abc1234'], sizeBytes: 1000, pushedAt: '-1d' }],
+        },
+      ],
+      codebuildProjects: [
+        {
+          name: 'build-app',
+          serviceRole: 'build-role',
+          environmentVariables: env,
+          builds,
+        },
+      ],
+    });
+
+  it('numbers builds by start time and gives the project its environment variables', () => {
+    const state = loadSeed(
+      project([
+        {
+          sourceVersion: 'abc1234def',
+          startTime: '-1d',
+          status: 'SUCCEEDED',
+        },
+        {
+          sourceVersion: 'fff0000',
+          startTime: '-3d',
+          status: 'FAILED',
+          error: {
+            phase: 'PRE_BUILD',
+            operation: 'GetAuthorizationToken',
+            code: 'AccessDeniedException',
+          },
+        },
+      ]),
+    );
+    const registry = registryOf(
+      state.accounts.get('111122223333')!,
+      'eu-west-2',
+    );
+    const p = registry.projects.get('build-app')!;
+    expect(p.builds.map(b => [b.buildNumber, b.buildStatus])).toEqual([
+      [1, 'FAILED'],
+      [2, 'SUCCEEDED'],
+    ]);
+    expect((p.record.environment as any).environmentVariables).toContainEqual({
+      name: 'IMAGE_REPO_NAME',
+      value: 'app',
+      type: 'PLAINTEXT',
+    });
+    const failed = p.builds[0];
+    const log = registry.logGroups
+      .get('/aws/codebuild/build-app')!
+      .streams.get(failed.logStreamName)!
+      .events.map(e => e.message);
+    expect(log).toContain(
+      `An error occurred (AccessDeniedException) when calling the GetAuthorizationToken operation: User: arn:aws:sts::111122223333:assumed-role/build-role/AWSCodeBuild-${failed.uuid} is not authorized to perform: ecr:GetAuthorizationToken on resource: *\n`,
+    );
+    // A seeded build without an id gets the same id at every load.
+    const uuidOf = () =>
+      registryOf(
+        loadSeed(
+          project([
+            {
+              sourceVersion: 'abc1234def',
+              startTime: '-1d',
+              status: 'SUCCEEDED',
+            },
+          ]),
+        ).accounts.get('111122223333')!,
+        'eu-west-2',
+      ).projects.get('build-app')!.builds[0].uuid;
+    expect(uuidOf()).toBe(uuidOf());
+  });
+
+  it('refuses a SUCCEEDED build whose image is not in the repository', () => {
+    expect(() =>
+      loadSeed(
+        project([
+          { sourceVersion: '9999999', startTime: '-1d', status: 'SUCCEEDED' },
+        ]),
+      ),
+    ).toThrow(
+      new SeedError(
+        'seed.accounts[0].codebuildProjects[0].builds[0].sourceVersion: no image tagged 9999999 in app',
+      ),
+    );
+  });
+
+  it('refuses a FAILED build that does not say how it failed', () => {
+    expect(() =>
+      loadSeed(
+        project([
+          { sourceVersion: '9999999', startTime: '-1d', status: 'FAILED' },
+        ]),
+      ),
+    ).toThrow(
+      new SeedError(
+        'seed.accounts[0].codebuildProjects[0].builds[0].error: a FAILED build needs one',
+      ),
+    );
+  });
+
+  it('refuses a build whose status is not one CodeBuild ends in', () => {
+    expect(() =>
+      loadSeed(
+        project([
+          { sourceVersion: '9999999', startTime: '-1d', status: 'DONE' },
+        ]),
+      ),
+    ).toThrow(/builds\[0\]\.status: must be one of SUCCEEDED, FAILED/);
+  });
+});

@@ -677,3 +677,48 @@ describe('authorization', () => {
     expect((await read()).events).toHaveLength(1);
   });
 });
+
+describe('the build duration', () => {
+  it('keeps a build IN_PROGRESS for buildDurationMs, and is set through the admin endpoint', async () => {
+    const url = emulator().url;
+    const set = await fetch(`${url}/_emulator/builds`, {
+      method: 'POST',
+      body: JSON.stringify({ buildDurationMs: 400 }),
+    });
+    expect(await set.json()).toEqual({ buildDurationMs: 400 });
+    const build = await start({ projectName: POC });
+    await new Promise(resolve => setTimeout(resolve, 150));
+    const during = await getBuild(build.id!);
+    expect(during.buildStatus).toBe('IN_PROGRESS');
+    expect(during.currentPhase).toBe('PROVISIONING');
+    expect(during.phases!.at(-1)).toMatchObject({ phaseType: 'PROVISIONING' });
+    expect(during.phases!.at(-1)!.endTime).toBeUndefined();
+    expect((await finished(build.id!)).buildStatus).toBe('FAILED');
+
+    const refused = await fetch(`${url}/_emulator/builds`, {
+      method: 'POST',
+      body: JSON.stringify({ buildDurationMs: -1 }),
+    });
+    expect(refused.status).toBe(400);
+    emulator().setBuildDuration(30);
+    expect(await (await fetch(`${url}/_emulator/builds`)).json()).toEqual({
+      buildDurationMs: 30,
+    });
+  });
+
+  it('drops the builds in progress on reset', async () => {
+    emulator().setBuildDuration(200);
+    const build = await start({ projectName: POC });
+    emulator().reset();
+    emulator().resetCalls();
+    emulator().setBuildDuration(30);
+    // The discarded build never runs: its session makes no call.
+    await new Promise(resolve => setTimeout(resolve, 300));
+    expect(emulator().calls()['ecr:GetAuthorizationToken']).toBeUndefined();
+    const { buildsNotFound } = await clients(
+      emulator().url,
+      KEYS.root,
+    ).codebuild.send(new BatchGetBuildsCommand({ ids: [build.id!] }));
+    expect(buildsNotFound).toEqual([build.id]);
+  });
+});
