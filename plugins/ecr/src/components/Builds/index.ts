@@ -1,7 +1,4 @@
-export {
-  BuildsSection,
-  BuildStatusChip,
-  buildStatusLabel,
-} from './BuildsSection';
+export { BuildsSection } from './BuildsSection';
+export { BuildStatusChip, buildStatusLabel } from './BuildParts';
 export { useBuilds } from './useBuilds';
 export type { BuildsState } from './useBuilds';

@@ -26,7 +26,7 @@ import { imageConsoleUrl, pullCommand } from '../common/commands';
 import { RiExternalLinkLine } from '@remixicon/react';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { ecrTranslationRef } from '../../translation';
-import { BuildStatusChip, SourceVersion } from '../Builds/BuildsSection';
+import { BuildStatusChip, SourceVersion } from '../Builds/BuildParts';
 import { buildLabel, buildOfImage } from '../Builds/source';
 
 type ImageRow = EcrImage & { id: string };
