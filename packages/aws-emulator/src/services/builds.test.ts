@@ -646,6 +646,20 @@ describe('authorization', () => {
     );
   });
 
+  it('denies logs:DescribeLogStreams on the group’s streams to a principal without it', async () => {
+    const err = await errorOf(
+      logsClient(KEYS.readonly).send(
+        new DescribeLogStreamsCommand({
+          logGroupName: `/aws/codebuild/${POC}`,
+        }),
+      ),
+    );
+    expect(err.name).toBe('AccessDeniedException');
+    expect(err.message).toBe(
+      `User: arn:aws:iam::${ACCOUNT}:user/backstage-readonly is not authorized to perform: logs:DescribeLogStreams on resource: arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/codebuild/${POC}:log-stream:`,
+    );
+  });
+
   it('decides logs:GetLogEvents on the log stream ARN, which a log-group:…:* resource covers', async () => {
     const read = () =>
       logsClient(KEYS.codebuildSession).send(

@@ -8,8 +8,8 @@ import { LogGroup, LogStream, registryOf } from '../state';
 /**
  * Amazon CloudWatch Logs (API 2014-03-28, awsJson1_1): reading the log streams CodeBuild's
  * builds write (`/aws/codebuild/<project>`, one stream per build named after its uuid).
- * Authorized on the log group ARN (DescribeLogStreams) and the log stream ARN (GetLogEvents),
- * as the Service Authorization Reference gives them.
+ * Authorized on the log stream ARN (GetLogEvents) and on the group's streams
+ * (`…:log-group:<name>:log-stream:`, DescribeLogStreams), as AWS names them when it denies.
  */
 
 const logGroupName = shape.string({
@@ -207,9 +207,14 @@ const operations: Record<string, Operation> = {
       nextToken,
       limit: shape.integer({ min: 1, max: 50 }),
     }),
+    // AWS names the group's streams, `…:log-group:<name>:log-stream:`, in its AccessDenied
+    // text: a `log-group:<name>:*` resource covers it.
     resources: (input, ctx) => {
       const ref = groupRef(input, ctx);
-      return { resource: ref.arn, resourceAccountId: ref.account };
+      return {
+        resource: `${ref.arn}:log-stream:`,
+        resourceAccountId: ref.account,
+      };
     },
     handler(input, ctx) {
       const ref = groupRef(input, ctx);
