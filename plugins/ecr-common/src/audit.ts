@@ -4,6 +4,7 @@ import {
   SetupCheckId,
   SetupCheckStatus,
 } from './api';
+import { BuildDiagnosis, BuildStatus } from './builds';
 
 /**
  * The shapes of the platform audit API (docs/architecture.md, "HTTP API" and "Audit"): `GET /audit`,
@@ -40,6 +41,23 @@ export interface AuditEntityResult {
    * elsewhere are flagged.
    */
   bindings?: AuditBinding[];
+  /**
+   * The newest build of the entity's CodeBuild project, when it names one and
+   * it could be read (a failure to read it costs only this field).
+   */
+  latestBuild?: AuditLatestBuild;
+}
+
+/**
+ * The newest build of an audited entity's CodeBuild project.
+ *
+ * @public
+ */
+export interface AuditLatestBuild {
+  id: string;
+  status: BuildStatus;
+  /** Why it failed, when its log says (see `BuildDiagnosis`). */
+  diagnosis?: BuildDiagnosis;
 }
 
 /**
@@ -116,6 +134,12 @@ export interface AuditSummary {
    */
   unknownByCheck?: Partial<Record<SetupCheckId | AddedSetupCheckId, number>>;
   unclaimedRepositories: number;
+  /**
+   * Entities whose newest build failed because its push was refused (a
+   * `push-permissions` or `push-role-owner` diagnosis); absent in runs stored
+   * before it was counted.
+   */
+  latestBuildPushFailures?: number;
 }
 
 /** @public */

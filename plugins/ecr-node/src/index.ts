@@ -63,6 +63,6 @@ export { NotOwnedError } from './writes/ownership';
 export type { OwnedResource } from './writes/ownership';
 export type { RepositorySettingsOverrides } from './writes/repositorySettings';
 export { roleArnMatches } from './writes/allowedTargets';
-export type { ProjectBuilds } from './builds/readBuilds';
+export type { BuildsReadOptions, ProjectBuilds } from './builds/readBuilds';
 export type { StartBuildRequest } from './builds/startBuild';
 export { checkSourceVersion } from './builds/startBuild';

@@ -304,8 +304,67 @@ describe('AuditRunner against the emulator', () => {
         'tag-immutability': 2,
       },
       unclaimedRepositories: 4,
+      // proof-of-concept's newest build was refused the ECR login.
+      latestBuildPushFailures: 1,
     });
   });
+
+  it('stores each entity’s latest build: proof-of-concept’s refused the ECR login, payments-api’s succeeded', async () => {
+    const { runner, store } = await createRunner({
+      entities: demoEcrComponents(),
+    });
+    await runner.run('manual');
+    const results = byRef((await store.getLatestReport()).entities);
+    expect(results['component:default/proof-of-concept'].latestBuild).toEqual({
+      id: 'codebuild-proof-of-concept-snapshot:4002c38e-ef97-2d1e-34aa-fc23a6cb4d6f',
+      status: 'FAILED',
+      diagnosis: {
+        checkId: 'push-permissions',
+        message: expect.stringContaining(
+          'is not authorized to perform: ecr:GetAuthorizationToken',
+        ),
+      },
+    });
+    expect(results['component:default/payments-api'].latestBuild).toEqual({
+      id: 'codebuild-payments-api:a3c5e7f9-2b4d-4e6f-9a1c-3e5f7b9d1f24',
+      status: 'SUCCEEDED',
+    });
+    // An entity naming no project has none.
+    expect(
+      results['component:default/notifications-worker'].latestBuild,
+    ).toBeUndefined();
+  });
+
+  it.each(['codebuild:ListBuildsForProject', 'logs:GetLogEvents'])(
+    'completes the run when %s fails: only the latest builds lack what it gives',
+    async operation => {
+      const { runner, store } = await createRunner({
+        entities: demoEcrComponents(),
+      });
+      const before = await runner.run('manual');
+      const checksBefore = (await store.getLatestReport()).entities.map(e => [
+        e.entityRef,
+        e.checks,
+      ]);
+      emulator.setFaults({ errorRate: 1, operations: [operation] });
+      const run = await runner.run('manual');
+      expect(run.status).toBe('complete');
+      const { entities } = await store.getLatestReport();
+      expect(entities.map(e => [e.entityRef, e.checks])).toEqual(checksBefore);
+      const poc = byRef(entities)['component:default/proof-of-concept'];
+      if (operation === 'logs:GetLogEvents') {
+        // The build is still read; its log, and so its diagnosis, is not.
+        expect(poc.latestBuild).toEqual({
+          id: expect.any(String),
+          status: 'FAILED',
+        });
+      } else {
+        expect(entities.every(e => e.latestBuild === undefined)).toBe(true);
+      }
+      expect(before.summary?.latestBuildPushFailures).toBe(1);
+      expect(run.summary?.latestBuildPushFailures).toBe(0);
+    },
+  );
 
   it('shares AWS answers across entities: one listing per account and region, one simulation per role and repository', async () => {
     const { runner } = await createRunner();

@@ -4,9 +4,11 @@ import {
   AuditBinding,
   AuditCheckResult,
   AuditEntityResult,
+  AuditLatestBuild,
   AuditOwnershipFlags,
   AuditRun,
   AuditSummary,
+  EcrAnnotations,
   ECR_REPOSITORY_ARN_ANNOTATION,
   normaliseRef,
   ownershipSubjectOf,
@@ -356,6 +358,10 @@ export class AuditRunner {
       );
       bindings = [];
     }
+    const roleOwner = checks.find(c => c.id === 'push-role-owner')?.status;
+    const latestBuild = annotations.ok
+      ? await this.latestBuild(entity, annotations.value, signal, roleOwner)
+      : undefined;
     const title = entity.metadata.title;
     const owner = ownerRef(entity);
     return {
@@ -365,7 +371,52 @@ export class AuditRunner {
       repositoryArns: namedRepositoryArns(entity),
       checks,
       bindings,
+      ...(latestBuild && { latestBuild }),
     };
+  }
+
+  /**
+   * The newest build of the entity's CodeBuild project, diagnosed from its
+   * log. CodeBuild or CloudWatch Logs failing (or refusing) costs only this
+   * field of this entity; only stopping the run ends it.
+   */
+  private async latestBuild(
+    entity: Entity,
+    annotations: EcrAnnotations,
+    signal: AbortSignal,
+    roleOwner: AuditCheckResult['status'] | undefined,
+  ): Promise<AuditLatestBuild | undefined> {
+    const project = annotations.codeBuildProject;
+    if (!project) return undefined;
+    try {
+      const { builds } = await this.options.ecr.getBuilds(
+        project,
+        ownershipSubjectOf(entity),
+        {
+          limit: 1,
+          // The run's push-role-owner check has judged the role already.
+          ...(roleOwner === 'pass' && { roleBelongs: true }),
+          ...(roleOwner === 'fail' && { roleBelongs: false }),
+        },
+      );
+      const [newest] = builds;
+      if (!newest) return undefined;
+      return {
+        id: newest.id,
+        status: newest.status,
+        ...(newest.diagnosis && { diagnosis: newest.diagnosis }),
+      };
+    } catch (error) {
+      if (signal.aborted) {
+        throw new EntityAuditError(stringifyEntityRef(entity), error);
+      }
+      this.options.logger.warn(
+        `The ECR audit cannot read the latest build of ${stringifyEntityRef(
+          entity,
+        )}: ${error}`,
+      );
+      return undefined;
+    }
   }
 
   /** Why an entity could not be checked, in words fit for the report. */
@@ -599,7 +650,12 @@ export function summarize(
   const warningByCheck: AuditSummary['warningByCheck'] = {};
   const unknownByCheck: AuditSummary['failingByCheck'] = {};
   let passing = 0;
+  let latestBuildPushFailures = 0;
   for (const entity of entities) {
+    const checkId = entity.latestBuild?.diagnosis?.checkId;
+    if (checkId === 'push-permissions' || checkId === 'push-role-owner') {
+      latestBuildPushFailures++;
+    }
     let failing = false;
     for (const check of entity.checks) {
       if (check.status === 'fail') {
@@ -620,5 +676,6 @@ export function summarize(
     warningByCheck,
     unknownByCheck,
     unclaimedRepositories: unclaimed.length,
+    latestBuildPushFailures,
   };
 }

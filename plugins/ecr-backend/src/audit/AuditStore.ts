@@ -91,6 +91,7 @@ interface EntityRow {
   repository_arns: string;
   checks: string;
   bindings?: string | null;
+  latest_build?: string | null;
 }
 
 interface UnclaimedRow {
@@ -148,6 +149,7 @@ export class DatabaseAuditStore implements AuditStore {
         repository_arns: JSON.stringify(e.repositoryArns),
         checks: JSON.stringify(e.checks),
         bindings: e.bindings ? JSON.stringify(e.bindings) : null,
+        latest_build: e.latestBuild ? JSON.stringify(e.latestBuild) : null,
       }));
       const unclaimedRows: UnclaimedRow[] = result.unclaimed.map(u => ({
         run_id: id,
@@ -343,6 +345,7 @@ function toEntityResult(row: EntityRow): AuditEntityResult {
     repositoryArns: JSON.parse(row.repository_arns),
     checks: JSON.parse(row.checks),
     ...(row.bindings && { bindings: JSON.parse(row.bindings) }),
+    ...(row.latest_build && { latestBuild: JSON.parse(row.latest_build) }),
   };
 }
 

@@ -167,6 +167,10 @@ describe('the audit routes', () => {
             boundTo: 'group:default/team-b',
           },
         ],
+        latestBuild: {
+          id: 'codebuild-payments-api:a3c5e7f9-2b4d-4e6f-9a1c-3e5f7b9d1f24',
+          status: 'SUCCEEDED',
+        },
       });
       expect(body.ownership?.orphanBindings).toEqual([
         {

@@ -115,7 +115,8 @@ export function withAddedChecks(
     createRepository: request => ecr.createRepository(request),
     grantPushAccess: request => ecr.grantPushAccess(request),
     claim: request => ecr.claim(request),
-    getBuilds: (project, subject) => ecr.getBuilds(project, subject),
+    getBuilds: (project, subject, options) =>
+      ecr.getBuilds(project, subject, options),
     startBuild: request => ecr.startBuild(request),
     startAudit: options => ecr.startAudit(options),
   };

@@ -270,6 +270,21 @@ describe('readProjectBuilds', () => {
     });
   });
 
+  it('reads only `limit` builds, and takes the role’s ownership from the caller without asking IAM', async () => {
+    const { clients, sent } = project([failed('b2'), failed('b1')], {
+      b2: [DENIED_LINE],
+      b1: [DENIED_LINE],
+    });
+    const answer = await readProjectBuilds(clients, CONFIG, PROJECT, SUBJECT, {
+      limit: 1,
+      roleBelongs: false,
+    });
+    expect(answer.builds.map(b => [b.id, b.diagnosis?.checkId])).toEqual([
+      [`${NAME}:b2`, 'push-role-owner'],
+    ]);
+    expect(sent.some(s => s.command === 'GetRoleCommand')).toBe(false);
+  });
+
   it('leaves a failed build without a matching line undiagnosed', async () => {
     const { clients } = project([failed('b1')], {
       b1: ['npm ERR! Test failed.  See above for more details.'],

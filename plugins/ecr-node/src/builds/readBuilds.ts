@@ -51,6 +51,22 @@ export type ProjectBuilds = Omit<BuildsResponse, 'fetchedAt' | 'stale'> & {
   project: { arn: string; name: string };
 };
 
+/**
+ * How `getBuilds` reads.
+ *
+ * @public
+ */
+export interface BuildsReadOptions {
+  /** How many of the newest builds; at most and by default 20. */
+  limit?: number;
+  /**
+   * Whether the project's service role belongs to the entity, when the
+   * caller knows already (the audit has the `push-role-owner` check): a
+   * refused push is then diagnosed without asking IAM.
+   */
+  roleBelongs?: boolean;
+}
+
 /** A CodeBuild project as read for its builds: its tags and service role. */
 export interface ProjectRecord {
   tags: Record<string, string>;
@@ -119,7 +135,7 @@ export async function getBuilds(
 
 /**
  * The recent builds of the entity's CodeBuild project, newest first: at most
- * {@link MAX_BUILDS}, each mapped to a {@link BuildSummary}, a failed one
+ * `limit` (by default and at most {@link MAX_BUILDS}), each mapped to a {@link BuildSummary}, a failed one
  * diagnosed from its log (DESIGN §6a). The project is read first and refused
  * (403) when AWS says it belongs to someone else, as a repository is.
  *
@@ -137,7 +153,12 @@ export async function readProjectBuilds(
   config: EcrConfig,
   project: CodeBuildProjectRef,
   subject: OwnershipSubject,
+  options: BuildsReadOptions = {},
 ): Promise<ProjectBuilds> {
+  const limit = Math.max(
+    1,
+    Math.min(MAX_BUILDS, Math.floor(options.limit ?? MAX_BUILDS)),
+  );
   requireAllowedAccount(
     project.accountId,
     config.allowedAccounts,
@@ -159,7 +180,7 @@ export async function readProjectBuilds(
       { kind: 'project', arn: project.arn },
     );
   }
-  const ids = await listBuildIds(clients, project, MAX_BUILDS);
+  const ids = await listBuildIds(clients, project, limit);
   const builds = await getBuilds(clients, project, ids);
 
   const logs = new LogReader(clients, project);
@@ -176,14 +197,17 @@ export async function readProjectBuilds(
       if (failed) {
         let diagnosis = diagnoseLog(lines);
         if (diagnosis?.checkId === 'push-permissions') {
-          roleBelongs ??= serviceRoleBelongs(
-            clients,
-            config,
-            project,
-            record,
-            projectBinding,
-            subject,
-          );
+          roleBelongs ??=
+            options.roleBelongs !== undefined
+              ? Promise.resolve(options.roleBelongs)
+              : serviceRoleBelongs(
+                  clients,
+                  config,
+                  project,
+                  record,
+                  projectBinding,
+                  subject,
+                );
           diagnosis = diagnoseLog(lines, { roleBelongs: await roleBelongs });
         }
         if (diagnosis) summary.diagnosis = diagnosis;

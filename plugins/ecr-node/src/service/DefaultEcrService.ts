@@ -12,7 +12,11 @@ import {
   SetupCheck,
   StartBuildResponse,
 } from '@backstage-ecr/plugin-ecr-common';
-import { ProjectBuilds, readProjectBuilds } from '../builds/readBuilds';
+import {
+  BuildsReadOptions,
+  ProjectBuilds,
+  readProjectBuilds,
+} from '../builds/readBuilds';
 import { startBuild, StartBuildRequest } from '../builds/startBuild';
 import { InputError } from '@backstage/errors';
 import {
@@ -116,8 +120,15 @@ export class DefaultEcrService implements EcrService {
   getBuilds(
     project: CodeBuildProjectRef,
     subject: OwnershipSubject,
+    options?: BuildsReadOptions,
   ): Promise<ProjectBuilds> {
-    return readProjectBuilds(this.clients, this.config, project, subject);
+    return readProjectBuilds(
+      this.clients,
+      this.config,
+      project,
+      subject,
+      options,
+    );
   }
 
   startBuild(request: StartBuildRequest): Promise<StartBuildResponse> {

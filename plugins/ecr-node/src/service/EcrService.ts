@@ -12,7 +12,7 @@ import {
   SetupCheck,
   StartBuildResponse,
 } from '@backstage-ecr/plugin-ecr-common';
-import { ProjectBuilds } from '../builds/readBuilds';
+import { BuildsReadOptions, ProjectBuilds } from '../builds/readBuilds';
 import { StartBuildRequest } from '../builds/startBuild';
 import { AuditSessionOptions, EcrAuditSession } from '../audit/EcrAuditSession';
 import { EcrConfig } from '../config';
@@ -88,7 +88,7 @@ export interface EcrService {
   claim(request: ClaimRequest): Promise<ClaimResponse>;
 
   /**
-   * The newest builds (at most 20) of the entity's CodeBuild project, each
+   * The newest builds (`limit`, at most and by default 20) of the entity's CodeBuild project, each
    * failed one diagnosed from its CloudWatch log; refused (403) when AWS says
    * the project belongs to someone else. Logs Backstage may not read leave
    * the builds undiagnosed, with `logsUnreadable` saying why.
@@ -96,6 +96,7 @@ export interface EcrService {
   getBuilds(
     project: CodeBuildProjectRef,
     subject: OwnershipSubject,
+    options?: BuildsReadOptions,
   ): Promise<ProjectBuilds>;
 
   /**

@@ -1066,8 +1066,29 @@ export const spec = {
               $ref: '#/components/schemas/ResourceBinding',
             },
           },
+          latestBuild: {
+            $ref: '#/components/schemas/AuditLatestBuild',
+          },
         },
         required: ['entityRef', 'repositoryArns', 'checks'],
+        additionalProperties: false,
+      },
+      AuditLatestBuild: {
+        type: 'object',
+        description:
+          "The newest build of the entity's CodeBuild project, when it names one and it could be read.",
+        properties: {
+          id: {
+            type: 'string',
+          },
+          status: {
+            $ref: '#/components/schemas/BuildStatus',
+          },
+          diagnosis: {
+            $ref: '#/components/schemas/BuildDiagnosis',
+          },
+        },
+        required: ['id', 'status'],
         additionalProperties: false,
       },
       UnclaimedRepository: {
@@ -1203,6 +1224,11 @@ export const spec = {
           },
           unclaimedRepositories: {
             type: 'integer',
+          },
+          latestBuildPushFailures: {
+            type: 'integer',
+            description:
+              'Entities whose newest build failed because its push was refused (a `push-permissions` or `push-role-owner` diagnosis).',
           },
         },
         required: [

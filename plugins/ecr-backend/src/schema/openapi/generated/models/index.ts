@@ -3,6 +3,7 @@
 export * from '../models/AuditCheckResult.model';
 export * from '../models/AuditEntityResult.model';
 export * from '../models/AuditHistory.model';
+export * from '../models/AuditLatestBuild.model';
 export * from '../models/AuditOwnershipFlags.model';
 export * from '../models/AuditReport.model';
 export * from '../models/AuditRun.model';

@@ -5,6 +5,7 @@
 // ******************************************************************
 
 import { AuditCheckResult } from '../models/AuditCheckResult.model';
+import { AuditLatestBuild } from '../models/AuditLatestBuild.model';
 import { ResourceBinding } from '../models/ResourceBinding.model';
 
 /**
@@ -21,4 +22,5 @@ export interface AuditEntityResult {
   repositoryArns: Array<string>;
   checks: Array<AuditCheckResult>;
   bindings?: Array<ResourceBinding>;
+  latestBuild?: AuditLatestBuild;
 }

@@ -23,4 +23,8 @@ export interface AuditSummary {
    */
   unknownByCheck?: { [key: string]: number };
   unclaimedRepositories: number;
+  /**
+   * Entities whose newest build failed because its push was refused (a `push-permissions` or `push-role-owner` diagnosis).
+   */
+  latestBuildPushFailures?: number;
 }
