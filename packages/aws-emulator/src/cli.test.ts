@@ -15,6 +15,8 @@ describe('parseArgs', () => {
         '0.1',
         '--error-rate',
         '0.05',
+        '--build-duration-ms',
+        '0',
         '--generate-images',
         '10000',
         '--verbose',
@@ -26,6 +28,7 @@ describe('parseArgs', () => {
       latencyMs: 20,
       throttleRate: 0.1,
       errorRate: 0.05,
+      buildDurationMs: 0,
       generateImages: 10000,
       verbose: true,
     });
