@@ -11,6 +11,7 @@ import {
   EvaluatePermissionRequest,
 } from '@backstage/plugin-permission-common';
 import {
+  AuditLatestBuild,
   AuditReport,
   AuditRun,
   ClaimResponse,
@@ -558,7 +559,7 @@ describe('AuditPage', () => {
 describe('AuditPage: latest builds', () => {
   const PUSH_DENIED =
     'denied: ... is not authorized to perform: ecr:InitiateLayerUpload on resource: arn:aws:ecr:eu-west-2:123412341234:repository/proof-of-concept-repo';
-  const latestBuilds = [
+  const latestBuilds: AuditLatestBuild[] = [
     {
       id: 'codebuild-proof-of-concept-snapshot:1',
       status: 'FAILED',
@@ -590,7 +591,7 @@ describe('AuditPage: latest builds', () => {
         ...entity,
         latestBuild: latestBuilds[i],
       })),
-    } as AuditReport;
+    };
   }
 
   it('shows each service’s latest build status, with why a failed one failed', async () => {

@@ -27,8 +27,6 @@ import {
   AuditHistory,
   AuditReport,
   AuditSummary,
-  BuildDiagnosis,
-  BuildStatus,
   ClaimResponse,
   ecrAuditReadPermission,
   ecrAuditRunPermission,
@@ -52,18 +50,7 @@ const STATUS_MARK: Record<SetupCheckStatus, { mark: string; color: string }> = {
   unknown: { mark: '?', color: 'var(--bui-fg-secondary)' },
 };
 
-/**
- * The latest build of an entity's CodeBuild project, as the audit saw it;
- * absent for entities naming no project and in runs stored before builds
- * were audited.
- */
-type AuditLatestBuild = {
-  id: string;
-  status: BuildStatus;
-  diagnosis?: BuildDiagnosis;
-};
-type AuditEntity = AuditEntityResult & { latestBuild?: AuditLatestBuild };
-type Row = AuditEntity & { id: string };
+type Row = AuditEntityResult & { id: string };
 
 /** The checks a build's push failure is diagnosed as. */
 const PUSH_FAILURE_CHECKS = ['push-permissions', 'push-role-owner'];
@@ -75,10 +62,9 @@ const PUSH_FAILURE_CHECKS = ['push-permissions', 'push-role-owner'];
  */
 export function latestBuildPushFailures(
   summary: AuditSummary | undefined,
-  entities: AuditEntity[],
+  entities: AuditEntityResult[],
 ): number | undefined {
-  const counted = (summary as { latestBuildPushFailures?: number } | undefined)
-    ?.latestBuildPushFailures;
+  const counted = summary?.latestBuildPushFailures;
   if (counted !== undefined) return counted;
   if (!entities.some(e => e.latestBuild)) return undefined;
   return entities.filter(
@@ -139,7 +125,7 @@ export function filterRows(rows: Row[], filter: Filter): Row[] {
 }
 
 function EntitiesTable(props: {
-  entities: AuditEntity[];
+  entities: AuditEntityResult[];
   onClaimed: (claim: ClaimResponse) => void;
 }) {
   const { t } = useTranslationRef(ecrTranslationRef);
