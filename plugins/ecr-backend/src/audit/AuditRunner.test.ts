@@ -335,36 +335,47 @@ describe('AuditRunner against the emulator', () => {
     ).toBeUndefined();
   });
 
-  it.each(['codebuild:ListBuildsForProject', 'logs:GetLogEvents'])(
-    'completes the run when %s fails: only the latest builds lack what it gives',
-    async operation => {
-      const { runner, store } = await createRunner({
-        entities: demoEcrComponents(),
-      });
-      const before = await runner.run('manual');
-      const checksBefore = (await store.getLatestReport()).entities.map(e => [
-        e.entityRef,
-        e.checks,
-      ]);
-      emulator.setFaults({ errorRate: 1, operations: [operation] });
-      const run = await runner.run('manual');
-      expect(run.status).toBe('complete');
-      const { entities } = await store.getLatestReport();
-      expect(entities.map(e => [e.entityRef, e.checks])).toEqual(checksBefore);
-      const poc = byRef(entities)['component:default/proof-of-concept'];
-      if (operation === 'logs:GetLogEvents') {
-        // The build is still read; its log, and so its diagnosis, is not.
-        expect(poc.latestBuild).toEqual({
-          id: expect.any(String),
-          status: 'FAILED',
-        });
-      } else {
-        expect(entities.every(e => e.latestBuild === undefined)).toBe(true);
-      }
-      expect(before.summary?.latestBuildPushFailures).toBe(1);
-      expect(run.summary?.latestBuildPushFailures).toBe(0);
-    },
-  );
+  /** Runs twice, the second time with `operation` failing every call. */
+  async function runWhileFailing(operation: string) {
+    const { runner, store } = await createRunner({
+      entities: demoEcrComponents(),
+    });
+    const before = await runner.run('manual');
+    const checksBefore = (await store.getLatestReport()).entities.map(e => [
+      e.entityRef,
+      e.checks,
+    ]);
+    emulator.setFaults({ errorRate: 1, operations: [operation] });
+    const run = await runner.run('manual');
+    const { entities } = await store.getLatestReport();
+    return { before, run, entities, checksBefore };
+  }
+
+  it('completes the run when CodeBuild fails: only the latest builds are missing', async () => {
+    const { before, run, entities, checksBefore } = await runWhileFailing(
+      'codebuild:ListBuildsForProject',
+    );
+    expect(run.status).toBe('complete');
+    expect(entities.map(e => [e.entityRef, e.checks])).toEqual(checksBefore);
+    expect(entities.every(e => e.latestBuild === undefined)).toBe(true);
+    expect(before.summary?.latestBuildPushFailures).toBe(1);
+    expect(run.summary?.latestBuildPushFailures).toBe(0);
+  });
+
+  it('completes the run when the logs fail: the latest builds come without diagnosis', async () => {
+    const { run, entities, checksBefore } = await runWhileFailing(
+      'logs:GetLogEvents',
+    );
+    expect(run.status).toBe('complete');
+    expect(entities.map(e => [e.entityRef, e.checks])).toEqual(checksBefore);
+    expect(
+      byRef(entities)['component:default/proof-of-concept'].latestBuild,
+    ).toEqual({
+      id: expect.any(String),
+      status: 'FAILED',
+    });
+    expect(run.summary?.latestBuildPushFailures).toBe(0);
+  });
 
   it('shares AWS answers across entities: one listing per account and region, one simulation per role and repository', async () => {
     const { runner } = await createRunner();

@@ -134,6 +134,73 @@ export async function getBuilds(
 }
 
 /**
+ * Reads builds' logs from CloudWatch Logs, until AWS first refuses or fails:
+ * then `unreadable` says why and no more are read.
+ */
+class LogReader {
+  unreadable?: string;
+
+  constructor(
+    private readonly clients: AwsClients,
+    private readonly project: CodeBuildProjectRef,
+  ) {}
+
+  /** The log's lines (its head or its tail), or undefined when not read. */
+  async read(
+    build: Build,
+    end: 'head' | 'tail',
+  ): Promise<string[] | undefined> {
+    const group = build.logs?.groupName;
+    const stream = build.logs?.streamName;
+    if (this.unreadable || !group || !stream) return undefined;
+    const logs = this.clients.logs(this.project.accountId, this.project.region);
+    const lines: string[] = [];
+    try {
+      let token: string | undefined;
+      const pages = end === 'head' ? HEAD_PAGES : 1;
+      for (let page = 0; page < pages; page++) {
+        const answer = await logs.send(
+          new GetLogEventsCommand({
+            logGroupName: group,
+            logStreamName: stream,
+            startFromHead: end === 'head',
+            limit: end === 'head' ? HEAD_EVENTS : TAIL_EVENTS,
+            ...(token && { nextToken: token }),
+          }),
+        );
+        const events = answer.events ?? [];
+        for (const event of events) {
+          // An event may hold several lines (CodeBuild writes one per line).
+          lines.push(...(event.message ?? '').split(/\r?\n/));
+        }
+        // The forward token comes back unchanged at the end of the stream.
+        if (
+          events.length === 0 ||
+          !answer.nextForwardToken ||
+          answer.nextForwardToken === token
+        ) {
+          break;
+        }
+        token = answer.nextForwardToken;
+      }
+      return lines;
+    } catch (error) {
+      // A log that has expired or was deleted is no failure of Backstage's:
+      // that build simply has no diagnosis.
+      if (error instanceof LogsResourceNotFoundException) return undefined;
+      if (!isAwsCallFailure(error)) throw error;
+      const fact = failedFact(error, 'logs:GetLogEvents');
+      this.unreadable = `${describeFailure(fact, group)}${
+        fact.kind === 'denied'
+          ? `; allow the role Backstage uses ${fact.deniedAction} on the /aws/codebuild/* log groups to see why builds failed`
+          : ''
+      }`;
+      return undefined;
+    }
+  }
+}
+
+/**
  * The recent builds of the entity's CodeBuild project, newest first: at most
  * `limit` (by default and at most {@link MAX_BUILDS}), each mapped to a {@link BuildSummary}, a failed one
  * diagnosed from its log (DESIGN §6a). The project is read first and refused
@@ -242,12 +309,10 @@ export function summarizeBuild(
 ): BuildSummary {
   const id = build.id ?? `${project.name}:unknown`;
   const reported = build.buildStatus as BuildStatus | undefined;
-  const status: BuildStatus =
-    reported && STATUSES.includes(reported)
-      ? reported
-      : build.buildComplete || build.endTime
-      ? 'FAULT'
-      : 'IN_PROGRESS';
+  let status: BuildStatus = 'IN_PROGRESS';
+  if (reported && STATUSES.includes(reported)) status = reported;
+  // A finished build whose status CodeBuild no longer names is no success.
+  else if (build.buildComplete || build.endTime) status = 'FAULT';
   const failedPhase = build.phases?.find(
     p =>
       p.phaseStatus !== undefined &&
@@ -308,73 +373,6 @@ export function buildConsoleUrl(
   )}/codesuite/codebuild/${accountId}/projects/${encodeURIComponent(
     name,
   )}/build/${encodeURIComponent(buildId)}/?region=${region}`;
-}
-
-/**
- * Reads builds' logs from CloudWatch Logs, until AWS first refuses or fails:
- * then `unreadable` says why and no more are read.
- */
-class LogReader {
-  unreadable?: string;
-
-  constructor(
-    private readonly clients: AwsClients,
-    private readonly project: CodeBuildProjectRef,
-  ) {}
-
-  /** The log's lines (its head or its tail), or undefined when not read. */
-  async read(
-    build: Build,
-    end: 'head' | 'tail',
-  ): Promise<string[] | undefined> {
-    const group = build.logs?.groupName;
-    const stream = build.logs?.streamName;
-    if (this.unreadable || !group || !stream) return undefined;
-    const logs = this.clients.logs(this.project.accountId, this.project.region);
-    const lines: string[] = [];
-    try {
-      let token: string | undefined;
-      const pages = end === 'head' ? HEAD_PAGES : 1;
-      for (let page = 0; page < pages; page++) {
-        const answer = await logs.send(
-          new GetLogEventsCommand({
-            logGroupName: group,
-            logStreamName: stream,
-            startFromHead: end === 'head',
-            limit: end === 'head' ? HEAD_EVENTS : TAIL_EVENTS,
-            ...(token && { nextToken: token }),
-          }),
-        );
-        const events = answer.events ?? [];
-        for (const event of events) {
-          // An event may hold several lines (CodeBuild writes one per line).
-          lines.push(...(event.message ?? '').split(/\r?\n/));
-        }
-        // The forward token comes back unchanged at the end of the stream.
-        if (
-          events.length === 0 ||
-          !answer.nextForwardToken ||
-          answer.nextForwardToken === token
-        ) {
-          break;
-        }
-        token = answer.nextForwardToken;
-      }
-      return lines;
-    } catch (error) {
-      // A log that has expired or was deleted is no failure of Backstage's:
-      // that build simply has no diagnosis.
-      if (error instanceof LogsResourceNotFoundException) return undefined;
-      if (!isAwsCallFailure(error)) throw error;
-      const fact = failedFact(error, 'logs:GetLogEvents');
-      this.unreadable = `${describeFailure(fact, group)}${
-        fact.kind === 'denied'
-          ? `; allow the role Backstage uses ${fact.deniedAction} on the /aws/codebuild/* log groups to see why builds failed`
-          : ''
-      }`;
-      return undefined;
-    }
-  }
 }
 
 /**
