@@ -231,7 +231,7 @@ export const ecrTranslationRef = createTranslationRef({
       log: 'Log',
       logAriaLabel: 'Log of build {{build}} in CloudWatch',
       diagnosis: {
-        logLineAriaLabel: 'The first error in the log of build {{build}}',
+        logLine: 'The first error in the log of build {{build}}:',
         matches: 'The setup check “{{check}}” looks for this.',
         passesNow: 'That check passes now: run the build again.',
         noFix: 'Backstage has no fix for it; {{checkLink}} says what to do.',

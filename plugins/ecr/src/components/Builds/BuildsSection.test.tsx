@@ -277,7 +277,9 @@ describe('the Builds section', () => {
     await renderTab(api, entityWithProject, AuthorizeResult.ALLOW);
     const failed = buildItem(await buildsList(), 12);
     expect(
-      within(failed).getByLabelText('The first error in the log of build #12'),
+      within(failed).getByRole('figure', {
+        name: 'The first error in the log of build #12:',
+      }),
     ).toHaveTextContent(PUSH_DENIED);
     expect(
       within(failed).getByText(

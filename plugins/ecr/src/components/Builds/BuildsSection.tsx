@@ -1,4 +1,4 @@
-import { ReactNode, useState } from 'react';
+import { ReactNode, useId, useState } from 'react';
 import {
   Alert,
   Button,
@@ -71,6 +71,7 @@ function Diagnosis(props: {
   const { entityRef, build, checks, onApplied } = props;
   const { t } = useTranslationRef(ecrTranslationRef);
   const { checkId, message } = build.diagnosis;
+  const captionId = useId();
   const check = checks?.find(c => c.id === checkId);
   let remedy: ReactNode;
   if (!FIXED_IN_PLACE.includes(checkId)) {
@@ -106,23 +107,30 @@ function Diagnosis(props: {
   }
   return (
     <Flex direction="column" gap="2" data-testid="build-diagnosis">
-      <pre
-        aria-label={t('builds.diagnosis.logLineAriaLabel', {
-          build: buildLabel(build),
-        })}
-        style={{
-          margin: 0,
-          padding: 'var(--bui-space-2)',
-          borderRadius: 'var(--bui-radius-2)',
-          background: 'var(--bui-bg-neutral-1)',
-          fontFamily: 'monospace',
-          fontSize: 'var(--bui-font-size-2)',
-          whiteSpace: 'pre-wrap',
-          wordBreak: 'break-word',
-        }}
+      <figure
+        aria-labelledby={captionId}
+        style={{ margin: 0, display: 'flex', flexDirection: 'column', gap: 4 }}
       >
-        {message}
-      </pre>
+        <figcaption id={captionId}>
+          <Text variant="body-small" color="secondary">
+            {t('builds.diagnosis.logLine', { build: buildLabel(build) })}
+          </Text>
+        </figcaption>
+        <pre
+          style={{
+            margin: 0,
+            padding: 'var(--bui-space-2)',
+            borderRadius: 'var(--bui-radius-2)',
+            background: 'var(--bui-bg-neutral-1)',
+            fontFamily: 'monospace',
+            fontSize: 'var(--bui-font-size-2)',
+            whiteSpace: 'pre-wrap',
+            wordBreak: 'break-word',
+          }}
+        >
+          {message}
+        </pre>
+      </figure>
       <Text variant="body-small">
         {t('builds.diagnosis.matches', { check: check?.title ?? checkId })}
       </Text>
