@@ -68,12 +68,8 @@ export const ecrRepositoryClaimPermission = createPermission({
 });
 
 /**
- * Every permission of the ECR plugins.
- *
- * @public
- */
-/**
- * Re-running the entity's CodeBuild build (`POST …/builds`).
+ * Starting a build of the entity's CodeBuild project (`POST …/builds`), only
+ * of a project whose own tags bind it to the entity.
  *
  * @public
  */
@@ -83,6 +79,11 @@ export const ecrBuildStartPermission = createPermission({
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
+/**
+ * Every permission of the ECR plugins.
+ *
+ * @public
+ */
 export const ecrPermissions = [
   ecrImagesReadPermission,
   ecrRepositoryCreatePermission,
