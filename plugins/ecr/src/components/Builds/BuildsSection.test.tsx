@@ -295,6 +295,12 @@ describe('the Builds section', () => {
       'id',
       'ecr-check-push-permissions',
     );
+    await userEvent.click(
+      within(failed).getByRole('link', {
+        name: 'the check in the setup status',
+      }),
+    );
+    expect(checkItem('push-permissions')).toHaveFocus();
 
     await userEvent.click(
       await within(failed).findByRole('button', { name: 'Grant push access' }),
@@ -764,6 +770,38 @@ describe('Run build again', () => {
     expect(onBuildEnded).toHaveBeenCalledTimes(1);
     await settle(150);
     expect(api.getBuilds).toHaveBeenCalledTimes(3);
+  });
+
+  it('keeps following the build when a read fails, and says so meanwhile', async () => {
+    let reads = 0;
+    const api = mockEcrApi({
+      getBuilds: jest.fn(async () => {
+        reads += 1;
+        if (reads === 2) throw new Error('ThrottlingException: Rate exceeded');
+        const current =
+          reads <= 3 ? started : { ...started, status: 'SUCCEEDED' as const };
+        return buildsResponse([current, previous]);
+      }),
+    });
+    const onBuildEnded = jest.fn();
+    await renderInTestApp(
+      providers(
+        api,
+        AuthorizeResult.ALLOW,
+        <Harness onBuildEnded={onBuildEnded} />,
+      ),
+    );
+    expect(
+      await screen.findByText('ThrottlingException: Rate exceeded'),
+    ).toBeInTheDocument();
+    const list = await buildsList();
+    await waitFor(() =>
+      expect(
+        within(buildItem(list, 8)).getByText('Succeeded'),
+      ).toBeInTheDocument(),
+    );
+    expect(screen.queryByText('ThrottlingException: Rate exceeded')).toBeNull();
+    expect(onBuildEnded).toHaveBeenCalledTimes(1);
   });
 
   it('stops following the build when the tab is left', async () => {

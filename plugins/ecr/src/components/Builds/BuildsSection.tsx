@@ -54,6 +54,7 @@ function CheckLink(props: { checkId: string }) {
         if (!target) return;
         event.preventDefault();
         target.scrollIntoView?.({ behavior: 'smooth', block: 'center' });
+        target.focus({ preventScroll: true });
       }}
     >
       {t('builds.diagnosis.checkLink')}

@@ -133,6 +133,8 @@ function CheckItem(props: {
   return (
     <li
       id={checkAnchor(check.id)}
+      // Focusable from script only: links to a check move focus to it.
+      tabIndex={-1}
       data-check-id={check.id}
       data-status={check.status}
       style={{
