@@ -340,7 +340,7 @@ export function BuildsSection(props: {
   sourceLocation?: string;
   /** The setup checks, for the fixes a failed build points to. */
   checks?: SetupCheck[];
-  /** A fix was applied: the checks (and builds) should be read again. */
+  /** A fix was applied: the checks and images should be read again. */
   onFixApplied: () => void;
   /**
    * The entity's annotations name a CodeBuild project: while the builds load,
