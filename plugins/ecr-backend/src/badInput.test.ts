@@ -415,7 +415,7 @@ describe('bad input is answered 4xx with a clear message', () => {
       expect(emulator.calls()).toEqual({});
     });
 
-    it.each(['repository', 'claim'])(
+    it.each(['repository', 'claim', 'builds'])(
       'checks the body of POST …/%s too',
       async route => {
         const res = await request(server)
@@ -471,7 +471,7 @@ describe('bad input is answered 4xx with a clear message', () => {
       );
     });
 
-    it.each(['repository', 'push-access'])(
+    it.each(['repository', 'push-access', 'builds'])(
       'POST %s?dryRun=maybe is refused and changes nothing',
       async route => {
         const res = await request(server)

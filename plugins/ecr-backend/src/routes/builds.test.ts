@@ -263,3 +263,63 @@ describe('the builds routes against the emulator', () => {
     expect(starts(emulator)).toBe(0);
   });
 });
+
+describe('the builds read, cached', () => {
+  let emulator: Emulator;
+  let server: Awaited<ReturnType<typeof startEcrBackend>>['server'];
+
+  beforeAll(async () => {
+    emulator = await startDemoEmulator();
+    ({ server } = await startEcrBackend({ emulator, ttlSeconds: 60 }));
+  });
+
+  afterAll(async () => {
+    await emulator.stop();
+  });
+
+  beforeEach(() => {
+    emulator.reset();
+    emulator.setFaults({ errorNext: 0, throttleNext: 0, operations: [] });
+    emulator.resetCalls();
+  });
+
+  const get = () =>
+    request(server)
+      .get(`${ENTITY}/payments-api/builds`)
+      .set('Authorization', mockCredentials.user.header('user:default/bob'));
+
+  it('answers from the cache within the TTL, and reads AWS again after a build was started', async () => {
+    const first = await get();
+    expect(first.status).toBe(200);
+    const second = await get();
+    expect(second.body).toEqual(first.body);
+    expect(emulator.calls()['codebuild:ListBuildsForProject']).toBe(1);
+
+    const started = await request(server)
+      .post(`${ENTITY}/payments-api/builds`)
+      .set('Authorization', mockCredentials.user.header('user:default/bob'));
+    expect(started.status).toBe(201);
+    const third = await get();
+    expect(emulator.calls()['codebuild:ListBuildsForProject']).toBe(3);
+    expect(third.body.builds[0].id).toBe(started.body.build.id);
+  });
+
+  it('serves the last good answer, marked stale, while CodeBuild fails', async () => {
+    const good = await get();
+    expect(good.status).toBe(200);
+    // Past the TTL, CodeBuild failing every try.
+    const later = Date.now() + 61_000;
+    const now = jest.spyOn(Date, 'now').mockReturnValue(later);
+    try {
+      emulator.setFaults({
+        errorNext: 10,
+        operations: ['codebuild:BatchGetProjects'],
+      });
+      const stale = await get();
+      expect(stale.status).toBe(200);
+      expect(stale.body).toEqual({ ...good.body, stale: true });
+    } finally {
+      now.mockRestore();
+    }
+  });
+});
