@@ -146,6 +146,13 @@ const ACCEPTED: Case[] = [
   { method: 'post', url: `${POC}/push-access?dryRun=true` },
   { method: 'post', url: `${POC}/push-access`, body: { dryRun: true } },
   { method: 'post', url: `${POC}/claim?dryRun=true`, body: {} },
+  { method: 'get', url: `${POC}/builds` },
+  { method: 'post', url: `${POC}/builds?dryRun=true` },
+  {
+    method: 'post',
+    url: `${POC}/builds`,
+    body: { dryRun: true, sourceVersion: 'main' },
+  },
   { method: 'post', url: '/audit/run?wait=true' },
   { method: 'post', url: '/audit/run?wait=false' },
   { method: 'get', url: '/audit' },
@@ -276,6 +283,14 @@ describe('the router against the spec', () => {
       expect(await checkResponse(c, res.status, res.body)).toEqual([]);
     },
   );
+
+  it('answers a build started with the 201 and body the spec gives', async () => {
+    const c: Case = { method: 'post', url: `${POC}/builds` };
+    const res = await call(c);
+    expect(res.status).toBe(201);
+    expect(res.body.build).toMatchObject({ status: 'IN_PROGRESS' });
+    expect(await checkResponse(c, res.status, res.body)).toEqual([]);
+  });
 
   it('answers the audit as CSV, the content type the spec gives', async () => {
     const res = await call({ method: 'get', url: '/audit?format=csv' });
