@@ -20,7 +20,10 @@ export type BuildStatus =
  */
 export type BuildDiagnosisCheckId = Extract<
   SetupCheckId,
-  'push-permissions' | 'push-role-owner' | 'repository-exists' | 'tag-immutability'
+  | 'push-permissions'
+  | 'push-role-owner'
+  | 'repository-exists'
+  | 'tag-immutability'
 >;
 
 /**
