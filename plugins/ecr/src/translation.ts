@@ -224,7 +224,6 @@ export const ecrTranslationRef = createTranslationRef({
       phase: 'in {{phase}}',
       failedIn: 'failed in {{phase}}',
       commitAriaLabel: 'Commit {{commit}} in the source repository',
-      sourceVersion: 'Source {{version}}',
       initiator: 'by {{initiator}}',
       console: 'Console',
       consoleAriaLabel: 'Build {{build}} in the CodeBuild console',
