@@ -93,44 +93,9 @@ export function testBackendConfig(
   };
 }
 
-/**
- * Gives Backstage's identity in the seed what the README's policy has for
- * builds (reading a project's builds and their CodeBuild logs, starting one),
- * which the demo seed's `backstage` user does not have yet.
- */
-export function grantBuilds(seed: ReturnType<typeof readSeedFile>): void {
-  const backstage = seed.accounts[0].users!.find(u => u.name === 'backstage')!;
-  backstage.inlinePolicies = {
-    ...backstage.inlinePolicies,
-    builds: {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Action: [
-            'codebuild:ListBuildsForProject',
-            'codebuild:BatchGetBuilds',
-            'codebuild:StartBuild',
-          ],
-          Resource: `arn:aws:codebuild:*:${ACCOUNT}:project/*`,
-        },
-        {
-          Effect: 'Allow',
-          Action: 'logs:GetLogEvents',
-          Resource: `arn:aws:logs:*:${ACCOUNT}:log-group:/aws/codebuild/*`,
-        },
-      ],
-    },
-  };
-}
-
-/**
- * The demo seed, plus an identity that may do nothing at all, and Backstage's
- * identity allowed the builds' actions ({@link grantBuilds}).
- */
+/** The demo seed, plus an identity that may do nothing at all. */
 export async function startDemoEmulator(): Promise<Emulator> {
   const seed = readSeedFile(DEMO_SEED_PATH);
-  grantBuilds(seed);
   seed.accounts[0].users = [
     ...(seed.accounts[0].users ?? []),
     {
