@@ -59,6 +59,11 @@ const ENTITIES: Entity[] = [
     },
     'team-b',
   ),
+  // The demo seed's failing builds: the builds route reads their logs too.
+  component('proof-of-concept', {
+    'aws.amazon.com/amazon-ecr-arn': repoArn('proof-of-concept-repo'),
+    'aws.amazon.com/aws-codebuild-project-arn': `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/codebuild-proof-of-concept-snapshot`,
+  }),
 ];
 
 function out(line = '') {
@@ -327,6 +332,38 @@ async function benchSetup(emulator: Emulator, backend: BenchBackend) {
   return { cold, warm };
 }
 
+/**
+ * The builds route of an entity, cold (cache emptied before each request) and
+ * warm: CodeBuild's ListBuildsForProject and BatchGetBuilds, and a
+ * GetLogEvents per failed build for its diagnosis.
+ */
+async function benchBuilds(
+  emulator: Emulator,
+  backend: BenchBackend,
+  entity: string,
+) {
+  const path = `/entity/default/component/${entity}/builds`;
+  let builds = 0;
+  const get = async () => {
+    const res = await backend.get(path);
+    if (res.status !== 200) {
+      throw new Error(`GET builds of ${entity}: ${res.status} ${res.text}`);
+    }
+    builds = (JSON.parse(res.text) as { builds: unknown[] }).builds.length;
+  };
+  const cold = emptySample();
+  for (let i = 0; i < RUNS; i++) {
+    backend.cache.clear();
+    await measure(emulator, cold, get);
+  }
+  const warm = emptySample();
+  await get();
+  for (let i = 0; i < RUNS; i++) {
+    await measure(emulator, warm, get);
+  }
+  return { entity, builds, cold, warm };
+}
+
 async function main(): Promise<boolean> {
   const startedAt = performance.now();
   out(
@@ -373,6 +410,10 @@ async function main(): Promise<boolean> {
       results.push(await benchSize(emulator, backend, n));
     }
     const setup = await benchSetup(emulator, backend);
+    const buildRuns = [
+      await benchBuilds(emulator, backend, 'payments-api'),
+      await benchBuilds(emulator, backend, 'proof-of-concept'),
+    ];
 
     out();
     out(
@@ -473,6 +514,26 @@ async function main(): Promise<boolean> {
           ['cold', spread(setup.cold.times), `${median(setup.cold.calls)}`],
           ['warm', spread(setup.warm.times), `${median(setup.warm.calls)}`],
         ],
+      ),
+    );
+    out();
+    out(
+      `Builds route, GET /api/ecr/entity/default/component/:name/builds (all AWS calls per request; ${LATENCY_MS} ms per AWS call)`,
+    );
+    out();
+    out(
+      table(
+        ['entity', 'builds', '', 'median / p95', 'AWS calls'],
+        buildRuns.flatMap(b => [
+          [
+            b.entity,
+            `${b.builds}`,
+            'cold',
+            spread(b.cold.times),
+            `${median(b.cold.calls)}`,
+          ],
+          ['', '', 'warm', spread(b.warm.times), `${median(b.warm.calls)}`],
+        ]),
       ),
     );
     out();
