@@ -319,6 +319,18 @@ async function benchSetup(emulator: Emulator, backend: BenchBackend) {
       throw new Error(`GET setup: ${res.status} ${res.text}`);
     }
   };
+  return coldAndWarm(emulator, backend, get);
+}
+
+/**
+ * A route cold (the cache emptied before each request) and warm, RUNS times
+ * each, with the AWS calls of every request.
+ */
+async function coldAndWarm(
+  emulator: Emulator,
+  backend: BenchBackend,
+  get: () => Promise<void>,
+): Promise<{ cold: Sample; warm: Sample }> {
   const cold = emptySample();
   for (let i = 0; i < RUNS; i++) {
     backend.cache.clear();
@@ -351,16 +363,7 @@ async function benchBuilds(
     }
     builds = (JSON.parse(res.text) as { builds: unknown[] }).builds.length;
   };
-  const cold = emptySample();
-  for (let i = 0; i < RUNS; i++) {
-    backend.cache.clear();
-    await measure(emulator, cold, get);
-  }
-  const warm = emptySample();
-  await get();
-  for (let i = 0; i < RUNS; i++) {
-    await measure(emulator, warm, get);
-  }
+  const { cold, warm } = await coldAndWarm(emulator, backend, get);
   return { entity, builds, cold, warm };
 }
 
