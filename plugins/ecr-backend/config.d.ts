@@ -67,6 +67,16 @@ export interface Config {
        * @visibility backend
        */
       keepRuns?: number;
+      notifications?: {
+        /**
+         * Whether the audit tells an entity's owner (spec.owner), through
+         * Backstage notifications, when a check that passed in the previous
+         * complete run fails, or a new latest build fails to push (default
+         * true). Needs the notifications backend.
+         * @visibility backend
+         */
+        enabled?: boolean;
+      };
     };
     /**
      * The default container port of the `docker run -p HOST:CONTAINER` hint,

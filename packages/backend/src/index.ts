@@ -35,4 +35,7 @@ backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
+// notifications: the ECR audit tells owners when their setup breaks
+backend.add(import('@backstage/plugin-notifications-backend'));
+
 backend.start();

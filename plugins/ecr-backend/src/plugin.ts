@@ -9,9 +9,10 @@ import {
   ecrSetupChecksExtensionPoint,
 } from '@backstage-ecr/plugin-ecr-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { AuditRunner } from './audit/AuditRunner';
 import { DatabaseAuditStore } from './audit/AuditStore';
-import { readAuditConfig } from './audit/config';
+import { readAuditConfig, readAuditNotificationsEnabled } from './audit/config';
 import { scheduleAudit } from './audit/scheduleAudit';
 import { createRouter } from './router';
 import { addSetupCheck, withAddedChecks } from './services/addedChecks';
@@ -49,6 +50,7 @@ export const ecrPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
         ecr: ecrServiceRef,
+        notifications: notificationService,
       },
       async init({
         config,
@@ -65,6 +67,7 @@ export const ecrPlugin = createBackendPlugin({
         lifecycle,
         catalog,
         ecr: awsLayer,
+        notifications,
       }) {
         const ecr = addedChecks.length
           ? withAddedChecks(awsLayer, addedChecks)
@@ -85,6 +88,7 @@ export const ecrPlugin = createBackendPlugin({
           store: auditStore,
           logger: logger.child({ task: 'ecr-audit' }),
           ...auditConfig,
+          ...(readAuditNotificationsEnabled(config) && { notifications }),
         });
         lifecycle.addShutdownHook(() => auditRunner.stop());
         await scheduleAudit({

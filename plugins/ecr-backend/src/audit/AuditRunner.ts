@@ -33,8 +33,10 @@ import {
 } from '@backstage/catalog-model';
 import { CustomErrorBase } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { NotificationService } from '@backstage/plugin-notifications-node';
 import { AuditRunResult, AuditStore } from './AuditStore';
 import { mapBounded } from './mapBounded';
+import { findBreaks, notifyBreaks } from './notifyBreaks';
 
 /** A run that has started, and the promise of its end. */
 export interface StartedAudit {
@@ -61,6 +63,11 @@ export interface AuditRunnerOptions {
   backoff?: ThrottleBackoff;
   /** How often a run of another backend instance is polled while waited for. */
   pollIntervalMs?: number;
+  /**
+   * Where the owners of entities whose setup broke since the previous
+   * complete run are told; without it nobody is.
+   */
+  notifications?: NotificationService;
 }
 
 /** Entities per catalog page. */
@@ -194,6 +201,11 @@ export class AuditRunner {
         return { ...run, status: 'failed', error: message };
       }
     }
+    // What the previous complete run found, read before this run becomes the
+    // latest: what broke is told once, by the run that first sees it.
+    const previous = this.options.notifications
+      ? await this.previousEntities(run.id)
+      : undefined;
     try {
       const finished = await store.completeRun(run.id, result, new Date());
       logger.info(
@@ -204,6 +216,7 @@ export class AuditRunner {
         .catch(error =>
           logger.warn(`Old ECR audit runs could not be deleted: ${error}`),
         );
+      if (previous) await this.notify(run.id, previous, result.entities);
       return finished;
     } catch (error) {
       logger.error(
@@ -214,6 +227,50 @@ export class AuditRunner {
       return store
         .failRun(run.id, message, new Date())
         .catch(() => ({ ...run, status: 'failed' as const, error: message }));
+    }
+  }
+
+  /** The entities of the latest complete run; none for a first run or when it cannot be read. */
+  private async previousEntities(
+    runId: string,
+  ): Promise<AuditEntityResult[] | undefined> {
+    try {
+      const report = await this.options.store.getLatestReport();
+      return report.run && report.run.id !== runId
+        ? report.entities
+        : undefined;
+    } catch (error) {
+      this.options.logger.warn(
+        `ECR audit run ${runId}: the previous run could not be read, so no owner is notified of what broke: ${error}`,
+      );
+      return undefined;
+    }
+  }
+
+  /** Tells owners what broke since the previous run; never fails the run. */
+  private async notify(
+    runId: string,
+    previous: AuditEntityResult[],
+    current: AuditEntityResult[],
+  ): Promise<void> {
+    const { notifications, logger } = this.options;
+    if (!notifications) return;
+    try {
+      const breaks = findBreaks(previous, current);
+      if (!breaks.length) return;
+      const sent = await notifyBreaks({
+        runId,
+        breaks,
+        notifications,
+        logger,
+      });
+      logger.info(
+        `ECR audit run ${runId}: ${breaks.length} entities broke since the previous run; ${sent} owners notified`,
+      );
+    } catch (error) {
+      logger.warn(
+        `ECR audit run ${runId}: owners could not be notified: ${error}`,
+      );
     }
   }
 

@@ -81,6 +81,14 @@ export function readAuditConfig(config: Config): AuditConfig {
   };
 }
 
+/**
+ * `ecr.audit.notifications.enabled`: whether the audit tells an entity's owner,
+ * through Backstage notifications, when its setup breaks (default true).
+ */
+export function readAuditNotificationsEnabled(config: Config): boolean {
+  return config.getOptionalBoolean('ecr.audit.notifications.enabled') ?? true;
+}
+
 function toMilliseconds(
   duration: SchedulerServiceTaskScheduleDefinition['timeout'],
 ): number {
