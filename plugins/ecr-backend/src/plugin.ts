@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { ecrPermissions } from '@backstage-ecr/plugin-ecr-common';
 import {
   EcrSetupCheck,
@@ -10,6 +11,7 @@ import {
 } from '@backstage-ecr/plugin-ecr-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import { registerEcrActions } from './actions/ecrActions';
 import { AuditRunner } from './audit/AuditRunner';
 import { DatabaseAuditStore } from './audit/AuditStore';
 import { readAuditConfig, readAuditNotificationsEnabled } from './audit/config';
@@ -50,6 +52,7 @@ export const ecrPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
         ecr: ecrServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
         notifications: notificationService,
       },
       async init({
@@ -67,6 +70,7 @@ export const ecrPlugin = createBackendPlugin({
         lifecycle,
         catalog,
         ecr: awsLayer,
+        actionsRegistry,
         notifications,
       }) {
         const ecr = addedChecks.length
@@ -109,6 +113,15 @@ export const ecrPlugin = createBackendPlugin({
             audit: { store: auditStore, runner: auditRunner },
           }),
         );
+        registerEcrActions({
+          actionsRegistry,
+          permissions,
+          catalog,
+          auditor,
+          ecr,
+          reader,
+          auditStore,
+        });
         // Only /health is open; Backstage's auth barrier answers every other
         // request without a user or service token with 401.
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

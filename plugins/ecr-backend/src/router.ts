@@ -1,5 +1,6 @@
 import {
   AuditorService,
+  BackstageCredentials,
   HttpAuthService,
   LoggerService,
   PermissionsService,
@@ -7,26 +8,26 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   BuildsResponse,
-  EcrAnnotations,
   ecrImagesReadPermission,
   FindingsResponse,
   ImagesResponse,
   ownershipSubjectOf,
   parseRepositoryArn,
-  readEcrAnnotations,
   SetupStatus,
 } from '@backstage-ecr/plugin-ecr-common';
 import { EcrService, IMAGE_DIGEST } from '@backstage-ecr/plugin-ecr-node';
-import { Entity } from '@backstage/catalog-model';
+import { CompoundEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import express from 'express';
 import { AuditRouterOptions, registerAuditRoutes } from './audit/router';
 import { createEntityAuthorizer } from './auth/authorizeEntity';
+import { entityRouteRef } from './auth/entityRouteRef';
 import { requireReadable } from './auth/ownership';
 import { createErrorHandler } from './errorHandler';
 import { JsonAnswerMemo, sendJsonAnswer } from './http/JsonAnswerMemo';
 import { createEcrOpenApiRouter } from './http/openApiRouter';
+import { createReadOperations, imagesResponseOf } from './routes/reads';
 import { registerWriteRoutes } from './routes/writes';
 import { CachedEcrReader } from './services/CachedEcrReader';
 
@@ -51,20 +52,20 @@ export interface RouterOptions {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { ecr, reader } = options;
-  const { allowedAccounts, containerPort } = ecr.config;
+  const { ecr, reader, httpAuth } = options;
   const authorizeEntity = createEntityAuthorizer(options);
+  const reads = createReadOperations(options);
+  const { annotationsOf } = reads;
 
-  const annotationsOf = (entity: Entity): EcrAnnotations => {
-    const result = readEcrAnnotations(entity, { allowedAccounts });
-    if (!result.ok) {
-      throw new InputError(
-        `The entity's ECR annotations are not valid: ${result.errors.join(
-          '; ',
-        )}`,
-      );
-    }
-    return result.value;
+  /** The entity a route names (checked first) and the caller's credentials. */
+  const callerOf = async (
+    req: express.Request,
+  ): Promise<[CompoundEntityRef, BackstageCredentials]> => {
+    const ref = entityRouteRef(req.params);
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    return [ref, credentials];
   };
 
   const router = await createEcrOpenApiRouter(options);
@@ -78,33 +79,13 @@ export async function createRouter(
   });
 
   router.get('/entity/:namespace/:kind/:name/images', async (req, res) => {
-    const { entity, entityRef } = await authorizeEntity(
-      req,
-      ecrImagesReadPermission,
-    );
-    const annotations = annotationsOf(entity);
-    await requireReadable(
-      reader,
-      ecr.config,
-      annotations.repositories,
-      ownershipSubjectOf(entity),
-    );
-    const fetched = await Promise.all(
-      annotations.repositories.map(r => reader.getRepositoryImages(r)),
-    );
-    const port = annotations.containerPort ?? containerPort;
+    const images = await reads.getImages(...(await callerOf(req)));
     // Built from the same fetched values as last time, the answer is the same
     // bytes: send those rather than serialize megabytes again.
     const answer = imagesAnswers.answer(
-      `${entityRef}\n${port}`,
-      fetched,
-      (): ImagesResponse => ({
-        entityRef,
-        repositories: fetched.map(f => f.value),
-        containerPort: port,
-        fetchedAt: oldest(fetched.map(f => f.fetchedAt)),
-        ...(fetched.some(f => f.stale) && { stale: true }),
-      }),
+      `${images.entityRef}\n${images.containerPort}`,
+      images.fetched,
+      (): ImagesResponse => imagesResponseOf(images),
     );
     await sendJsonAnswer(req, res, answer);
   });
@@ -164,46 +145,18 @@ export async function createRouter(
   );
 
   router.get('/entity/:namespace/:kind/:name/setup', async (req, res) => {
-    const { entity, entityRef } = await authorizeEntity(
-      req,
-      ecrImagesReadPermission,
-    );
-    const annotations = readEcrAnnotations(entity, { allowedAccounts });
-    const facts = await reader.getSetupFacts(
-      annotations,
-      ownershipSubjectOf(entity),
-      { refresh: refreshOf(req) },
-    );
-    const body: SetupStatus = {
-      entityRef,
-      checks: ecr.evaluateSetupChecks(facts.value),
-      checkedAt: facts.fetchedAt,
-      ...(facts.stale && { stale: true }),
-    };
+    const [ref, credentials] = await callerOf(req);
+    const body: SetupStatus = await reads.getSetupStatus(ref, credentials, {
+      // Read after the entity is authorized, as the route always has.
+      refresh: () => refreshOf(req),
+    });
     res.json(body);
   });
 
   router.get('/entity/:namespace/:kind/:name/builds', async (req, res) => {
-    const { entity } = await authorizeEntity(req, ecrImagesReadPermission);
-    const { codeBuildProject } = annotationsOf(entity);
-    if (!codeBuildProject) {
-      const none: BuildsResponse = {
-        project: null,
-        builds: [],
-        fetchedAt: new Date().toISOString(),
-      };
-      res.json(none);
-      return;
-    }
-    const fetched = await reader.getBuilds(
-      codeBuildProject,
-      ownershipSubjectOf(entity),
+    const body: BuildsResponse = await reads.getBuilds(
+      ...(await callerOf(req)),
     );
-    const body: BuildsResponse = {
-      ...fetched.value,
-      fetchedAt: fetched.fetchedAt,
-      ...(fetched.stale && { stale: true }),
-    };
     res.json(body);
   });
 
@@ -226,10 +179,4 @@ function refreshOf(req: Pick<express.Request, 'query'>): boolean {
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
   throw new InputError('refresh must be true or false');
-}
-
-function oldest(times: string[]): string {
-  return times.length
-    ? times.reduce((a, b) => (a < b ? a : b))
-    : new Date().toISOString();
 }

@@ -3,7 +3,11 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  CompoundEntityRef,
+  Entity,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import { ResourcePermission } from '@backstage/plugin-permission-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -19,16 +23,42 @@ export interface AuthorizedEntity {
 }
 
 /**
- * The scoping every entity route does, in the order of docs/architecture.md, "Permissions and scoping": load the
- * entity with the caller's own credentials (not visible: 404), then authorize
- * the permission with the entity ref as resourceRef (denied: 403).
+ * The scoping every entity route and action does, in the order of
+ * docs/architecture.md, "Permissions and scoping": load the entity with the
+ * caller's own credentials (not visible: 404), then authorize the permission
+ * with the entity ref as resourceRef (denied: 403).
+ */
+export async function authorizeEntityRef(
+  options: { catalog: CatalogService; permissions: PermissionsService },
+  ref: CompoundEntityRef,
+  credentials: BackstageCredentials,
+  permission: ResourcePermission<'catalog-entity'>,
+): Promise<AuthorizedEntity> {
+  const entity = await options.catalog.getEntityByRef(ref, { credentials });
+  if (!entity) {
+    throw new NotFoundError(
+      `No entity ${stringifyEntityRef(ref)} that you may see`,
+    );
+  }
+  const entityRef = stringifyEntityRef(entity);
+  await requirePermission(
+    options.permissions,
+    { permission, resourceRef: entityRef },
+    credentials,
+  );
+  return { entity, entityRef, credentials };
+}
+
+/**
+ * `authorizeEntityRef` for a route: the entity its `:namespace/:kind/:name`
+ * names, the caller's credentials from the request.
  */
 export function createEntityAuthorizer(options: {
   httpAuth: HttpAuthService;
   catalog: CatalogService;
   permissions: PermissionsService;
 }) {
-  const { httpAuth, catalog, permissions } = options;
+  const { httpAuth } = options;
   return async function authorizeEntity(
     req: Request,
     permission: ResourcePermission<'catalog-entity'>,
@@ -37,18 +67,6 @@ export function createEntityAuthorizer(options: {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const entity = await catalog.getEntityByRef(ref, { credentials });
-    if (!entity) {
-      throw new NotFoundError(
-        `No entity ${stringifyEntityRef(ref)} that you may see`,
-      );
-    }
-    const entityRef = stringifyEntityRef(entity);
-    await requirePermission(
-      permissions,
-      { permission, resourceRef: entityRef },
-      credentials,
-    );
-    return { entity, entityRef, credentials };
+    return authorizeEntityRef(options, ref, credentials, permission);
   };
 }

@@ -1,5 +1,6 @@
 import {
   AuditorService,
+  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
@@ -19,12 +20,16 @@ import {
   StartBuildResponse,
 } from '@backstage-ecr/plugin-ecr-common';
 import { checkSourceVersion, EcrService } from '@backstage-ecr/plugin-ecr-node';
-import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError } from '@backstage/errors';
+import {
+  CompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import { ResourcePermission } from '@backstage/plugin-permission-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { JsonObject } from '@backstage/types';
 import { Request } from 'express';
-import { createEntityAuthorizer } from '../auth/authorizeEntity';
+import { authorizeEntityRef } from '../auth/authorizeEntity';
 import { entityRouteRef } from '../auth/entityRouteRef';
 import { EcrRouter } from '../http/openApiRouter';
 import { dryRunOf, sourceVersionOf } from '../http/writeRequest';
@@ -40,10 +45,226 @@ export interface WriteRoutesOptions {
 }
 
 /** What every write's auditor event says, filled in as the request proceeds. */
-interface WriteAuditMeta extends JsonObject {
+export interface WriteAuditMeta extends JsonObject {
   entityRef: string;
   dryRun: boolean;
   awsResource?: string;
+}
+
+/** One write, as a route or an action asks for it. */
+export interface WriteCall {
+  /** The entity, already checked against the catalog's naming rules. */
+  ref: CompoundEntityRef;
+  credentials: BackstageCredentials;
+  dryRun: boolean;
+  /** The repository ARN to act on when the entity has several; unchecked. */
+  repository?: unknown;
+  /** `start-build` only: the source version to build; unchecked. */
+  sourceVersion?: unknown;
+}
+
+/**
+ * The writes themselves, shared by the routes and the actions: each checks
+ * the caller is a user, loads the entity with the caller's credentials
+ * (404), authorizes the write's permission against it (403), acts only on
+ * the entity's annotated resources that AWS says belong to it, and fills in
+ * `meta` for the auditor event its caller records around it.
+ */
+export function createWriteOperations(
+  options: Omit<WriteRoutesOptions, 'httpAuth'>,
+) {
+  const { auditor, ecr, reader } = options;
+
+  /**
+   * Runs one write attempt inside an auditor event: the actor comes from the
+   * request when there is one, the entity, AWS resource and outcome from
+   * `meta` as the attempt fills it in.
+   */
+  async function audited(
+    eventId: string,
+    init: { request?: Request; meta: WriteAuditMeta },
+    attempt: (meta: WriteAuditMeta) => Promise<JsonObject>,
+  ): Promise<void> {
+    const meta = init.meta;
+    const event = await auditor.createEvent({
+      eventId,
+      severityLevel: 'medium',
+      ...(init.request && { request: init.request }),
+      meta: { ...meta },
+    });
+    try {
+      const outcome = await attempt(meta);
+      await event.success({ meta: { ...meta, ...outcome } });
+    } catch (error) {
+      await event.fail({ meta: { ...meta }, error: error as Error });
+      throw error;
+    }
+  }
+
+  async function authorized(
+    call: WriteCall,
+    permission: ResourcePermission<'catalog-entity'>,
+    meta: WriteAuditMeta,
+  ) {
+    requireUserCredentials(call.credentials);
+    const found = await authorizeEntityRef(
+      options,
+      call.ref,
+      call.credentials,
+      permission,
+    );
+    meta.entityRef = found.entityRef;
+    return found;
+  }
+
+  async function createRepository(
+    call: WriteCall,
+    meta: WriteAuditMeta,
+  ): Promise<CreateRepositoryResponse> {
+    const { dryRun } = call;
+    const { entity } = await authorized(
+      call,
+      ecrRepositoryCreatePermission,
+      meta,
+    );
+    const annotations = annotationsOf(entity, ecr);
+    const subject = ownershipSubjectOf(entity);
+    const repository = chooseRepositoryNamed(annotations, call.repository);
+    meta.awsResource = repository.arn;
+    try {
+      return await ecr.createRepository({ repository, subject, dryRun });
+    } finally {
+      if (!dryRun) await reader.invalidate(annotations, subject);
+    }
+  }
+
+  async function grantPushAccess(
+    call: WriteCall,
+    meta: WriteAuditMeta,
+  ): Promise<PushAccessResponse> {
+    const { dryRun } = call;
+    const { entity } = await authorized(
+      call,
+      ecrPushAccessGrantPermission,
+      meta,
+    );
+    const annotations = annotationsOf(entity, ecr);
+    const subject = ownershipSubjectOf(entity);
+    const repository = chooseRepositoryNamed(annotations, call.repository);
+    meta.repositoryArn = repository.arn;
+    const { pushRole, codeBuildProject } = annotations;
+    if (!pushRole && !codeBuildProject) {
+      throw new InputError(
+        'The entity names no pushing role: add the aws.amazon.com/aws-codebuild-project-arn or the ecr.backstage-ecr.io/push-role-arn annotation',
+      );
+    }
+    // As the setup checks do, an explicit role annotation wins.
+    meta.awsResource = pushRole?.arn ?? codeBuildProject?.arn;
+    let answer: PushAccessResponse;
+    try {
+      answer = await ecr.grantPushAccess({
+        repository,
+        ...(pushRole ? { role: pushRole } : { codeBuildProject }),
+        subject,
+        dryRun,
+      });
+    } finally {
+      if (!dryRun) await reader.invalidate(annotations, subject);
+    }
+    meta.awsResource = answer.roleArn;
+    return answer;
+  }
+
+  async function startBuild(
+    call: WriteCall,
+    meta: WriteAuditMeta,
+  ): Promise<StartBuildResponse> {
+    const { dryRun } = call;
+    const sourceVersion =
+      call.sourceVersion === undefined
+        ? undefined
+        : checkSourceVersion(call.sourceVersion);
+    const { entity } = await authorized(call, ecrBuildStartPermission, meta);
+    const { codeBuildProject } = annotationsOf(entity, ecr);
+    if (!codeBuildProject) {
+      throw new InputError(
+        'The entity names no CodeBuild project: add the aws.amazon.com/aws-codebuild-project-arn annotation',
+      );
+    }
+    meta.awsResource = codeBuildProject.arn;
+    const subject = ownershipSubjectOf(entity);
+    try {
+      return await ecr.startBuild({
+        project: codeBuildProject,
+        subject,
+        dryRun,
+        ...(sourceVersion !== undefined && { sourceVersion }),
+      });
+    } finally {
+      if (!dryRun) await reader.invalidateBuilds(codeBuildProject, subject);
+    }
+  }
+
+  async function claim(
+    call: WriteCall,
+    meta: WriteAuditMeta,
+  ): Promise<ClaimResponse> {
+    const { dryRun } = call;
+    const { entity } = await authorized(
+      call,
+      ecrRepositoryClaimPermission,
+      meta,
+    );
+    const annotations = annotationsOf(entity, ecr);
+    const subject = ownershipSubjectOf(entity);
+    meta.awsResource = annotations.repositories.map(r => r.arn).join(',');
+    try {
+      return await ecr.claim({ annotations, subject, dryRun });
+    } finally {
+      if (!dryRun) await reader.invalidate(annotations, subject);
+    }
+  }
+
+  return {
+    audited,
+    createRepository,
+    grantPushAccess,
+    startBuild,
+    claim,
+  };
+}
+
+/** What each write's auditor event records of its outcome. */
+export const writeOutcomes = {
+  createRepository: (answer: CreateRepositoryResponse): JsonObject => ({
+    created: answer.created,
+    alreadyExisted: answer.alreadyExisted,
+  }),
+  grantPushAccess: (answer: PushAccessResponse): JsonObject => ({
+    changed: answer.changed,
+    policyName: answer.policyName,
+  }),
+  startBuild: (answer: StartBuildResponse): JsonObject => ({
+    ...(answer.sourceVersion && { sourceVersion: answer.sourceVersion }),
+    ...(answer.build && { buildId: answer.build.id }),
+  }),
+  claim: (answer: ClaimResponse): JsonObject => ({
+    changed: answer.changed,
+    resources: answer.resources.map(r => ({
+      kind: r.kind,
+      arn: r.arn,
+      outcome: r.outcome,
+      ...(r.boundTo && { boundTo: r.boundTo }),
+    })),
+  }),
+};
+
+/** Writes are for people: a service token never passes, whatever the policy. */
+function requireUserCredentials(credentials: BackstageCredentials): void {
+  const { type } = credentials.principal as { type?: unknown };
+  if (type !== 'user') {
+    throw new NotAllowedError('Only a user may make this change');
+  }
 }
 
 /**
@@ -60,182 +281,82 @@ export function registerWriteRoutes(
   router: EcrRouter,
   options: WriteRoutesOptions,
 ): void {
-  const { httpAuth, auditor, ecr, reader } = options;
-  const authorizeEntity = createEntityAuthorizer(options);
+  const { httpAuth } = options;
+  const writes = createWriteOperations(options);
 
   /**
-   * Runs one write attempt inside an auditor event: the actor comes from the
-   * request, the entity, AWS resource and outcome from `meta` as the attempt
-   * fills it in.
+   * One write route: its auditor event (the actor from the request), the
+   * dry run flag from the request, the caller checked to be a user, then
+   * the write.
    */
   async function audited(
     req: Request,
     eventId: string,
-    attempt: (meta: WriteAuditMeta) => Promise<JsonObject>,
+    write: (call: WriteCall, meta: WriteAuditMeta) => Promise<JsonObject>,
   ): Promise<void> {
     const meta: WriteAuditMeta = {
       entityRef: requestedEntityRef(req),
       dryRun: req.query.dryRun === 'true',
     };
-    const event = await auditor.createEvent({
-      eventId,
-      severityLevel: 'medium',
-      request: req,
-      meta: { ...meta },
+    await writes.audited(eventId, { request: req, meta }, async () => {
+      const dryRun = dryRunOf(req);
+      meta.dryRun = dryRun;
+      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      const ref = entityRouteRef(req.params);
+      return write(
+        { ref, credentials, dryRun, repository: req.query.repository },
+        meta,
+      );
     });
-    try {
-      const outcome = await attempt(meta);
-      await event.success({ meta: { ...meta, ...outcome } });
-    } catch (error) {
-      await event.fail({ meta: { ...meta }, error: error as Error });
-      throw error;
-    }
-  }
-
-  /** Writes are for people: a service token never passes, whatever the policy. */
-  async function requireUser(req: Request): Promise<void> {
-    await httpAuth.credentials(req, { allow: ['user'] });
   }
 
   router.post('/entity/:namespace/:kind/:name/repository', async (req, res) => {
-    await audited(req, 'repository-create', async meta => {
-      const dryRun = dryRunOf(req);
-      meta.dryRun = dryRun;
-      await requireUser(req);
-      const { entity, entityRef } = await authorizeEntity(
-        req,
-        ecrRepositoryCreatePermission,
-      );
-      meta.entityRef = entityRef;
-      const annotations = annotationsOf(entity, ecr);
-      const subject = ownershipSubjectOf(entity);
-      const repository = chooseRepository(annotations, req);
-      meta.awsResource = repository.arn;
-      let answer: CreateRepositoryResponse;
-      try {
-        answer = await ecr.createRepository({ repository, subject, dryRun });
-      } finally {
-        if (!dryRun) await reader.invalidate(annotations, subject);
-      }
+    await audited(req, 'repository-create', async (call, meta) => {
+      const answer = await writes.createRepository(call, meta);
       res.status(answer.created ? 201 : 200).json(answer);
-      return {
-        created: answer.created,
-        alreadyExisted: answer.alreadyExisted,
-      };
+      return writeOutcomes.createRepository(answer);
     });
   });
 
   router.post(
     '/entity/:namespace/:kind/:name/push-access',
     async (req, res) => {
-      await audited(req, 'push-access-grant', async meta => {
-        const dryRun = dryRunOf(req);
-        meta.dryRun = dryRun;
-        await requireUser(req);
-        const { entity, entityRef } = await authorizeEntity(
-          req,
-          ecrPushAccessGrantPermission,
-        );
-        meta.entityRef = entityRef;
-        const annotations = annotationsOf(entity, ecr);
-        const subject = ownershipSubjectOf(entity);
-        const repository = chooseRepository(annotations, req);
-        meta.repositoryArn = repository.arn;
-        const { pushRole, codeBuildProject } = annotations;
-        if (!pushRole && !codeBuildProject) {
-          throw new InputError(
-            'The entity names no pushing role: add the aws.amazon.com/aws-codebuild-project-arn or the ecr.backstage-ecr.io/push-role-arn annotation',
-          );
-        }
-        // As the setup checks do, an explicit role annotation wins.
-        meta.awsResource = pushRole?.arn ?? codeBuildProject?.arn;
-        let answer: PushAccessResponse;
-        try {
-          answer = await ecr.grantPushAccess({
-            repository,
-            ...(pushRole ? { role: pushRole } : { codeBuildProject }),
-            subject,
-            dryRun,
-          });
-        } finally {
-          if (!dryRun) await reader.invalidate(annotations, subject);
-        }
-        meta.awsResource = answer.roleArn;
+      await audited(req, 'push-access-grant', async (call, meta) => {
+        const answer = await writes.grantPushAccess(call, meta);
         res.json(answer);
-        return { changed: answer.changed, policyName: answer.policyName };
+        return writeOutcomes.grantPushAccess(answer);
       });
     },
   );
 
   router.post('/entity/:namespace/:kind/:name/builds', async (req, res) => {
-    await audited(req, 'build-start', async meta => {
+    const meta: WriteAuditMeta = {
+      entityRef: requestedEntityRef(req),
+      dryRun: req.query.dryRun === 'true',
+    };
+    await writes.audited('build-start', { request: req, meta }, async () => {
       const dryRun = dryRunOf(req);
       meta.dryRun = dryRun;
       const asked = sourceVersionOf(req);
+      // Checked before the caller, as the route always has.
       const sourceVersion =
         asked === undefined ? undefined : checkSourceVersion(asked);
-      await requireUser(req);
-      const { entity, entityRef } = await authorizeEntity(
-        req,
-        ecrBuildStartPermission,
+      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      const ref = entityRouteRef(req.params);
+      const answer = await writes.startBuild(
+        { ref, credentials, dryRun, sourceVersion },
+        meta,
       );
-      meta.entityRef = entityRef;
-      const { codeBuildProject } = annotationsOf(entity, ecr);
-      if (!codeBuildProject) {
-        throw new InputError(
-          'The entity names no CodeBuild project: add the aws.amazon.com/aws-codebuild-project-arn annotation',
-        );
-      }
-      meta.awsResource = codeBuildProject.arn;
-      const subject = ownershipSubjectOf(entity);
-      let answer: StartBuildResponse;
-      try {
-        answer = await ecr.startBuild({
-          project: codeBuildProject,
-          subject,
-          dryRun,
-          ...(sourceVersion !== undefined && { sourceVersion }),
-        });
-      } finally {
-        if (!dryRun) await reader.invalidateBuilds(codeBuildProject, subject);
-      }
       res.status(dryRun ? 200 : 201).json(answer);
-      return {
-        ...(answer.sourceVersion && { sourceVersion: answer.sourceVersion }),
-        ...(answer.build && { buildId: answer.build.id }),
-      };
+      return writeOutcomes.startBuild(answer);
     });
   });
 
   router.post('/entity/:namespace/:kind/:name/claim', async (req, res) => {
-    await audited(req, 'repository-claim', async meta => {
-      const dryRun = dryRunOf(req);
-      meta.dryRun = dryRun;
-      await requireUser(req);
-      const { entity, entityRef } = await authorizeEntity(
-        req,
-        ecrRepositoryClaimPermission,
-      );
-      meta.entityRef = entityRef;
-      const annotations = annotationsOf(entity, ecr);
-      const subject = ownershipSubjectOf(entity);
-      meta.awsResource = annotations.repositories.map(r => r.arn).join(',');
-      let answer: ClaimResponse;
-      try {
-        answer = await ecr.claim({ annotations, subject, dryRun });
-      } finally {
-        if (!dryRun) await reader.invalidate(annotations, subject);
-      }
+    await audited(req, 'repository-claim', async (call, meta) => {
+      const answer = await writes.claim(call, meta);
       res.json(answer);
-      return {
-        changed: answer.changed,
-        resources: answer.resources.map(r => ({
-          kind: r.kind,
-          arn: r.arn,
-          outcome: r.outcome,
-          ...(r.boundTo && { boundTo: r.boundTo }),
-        })),
-      };
+      return writeOutcomes.claim(answer);
     });
   });
 }
@@ -266,15 +387,15 @@ function annotationsOf(
 }
 
 /**
- * The entity's repository the request acts on: the only one, or the one
- * `?repository=ARN` names, which must be one of the entity's.
+ * The entity's repository a write acts on: the only one, or the one
+ * `requested` names (a route's `?repository=`, an action's `repository`),
+ * which must be one of the entity's.
  */
-function chooseRepository(
+function chooseRepositoryNamed(
   annotations: EcrAnnotations,
-  req: Request,
+  requested: unknown,
 ): RepositoryRef {
   const { repositories } = annotations;
-  const requested = req.query.repository;
   const known = repositories.map(r => r.arn).join(', ');
   if (requested === undefined) {
     if (repositories.length === 1) return repositories[0];

@@ -103,6 +103,7 @@ export function withAddedChecks(
       return ecr.config;
     },
     getRepositoryImages: repository => ecr.getRepositoryImages(repository),
+    resolveAnnotations: annotations => ecr.resolveAnnotations(annotations),
     getImages: annotations => ecr.getImages(annotations),
     getFindings: (repository, digest) => ecr.getFindings(repository, digest),
     getRepositoryTags: repository => ecr.getRepositoryTags(repository),

@@ -33,6 +33,7 @@ import { readRepositoryImages } from '../images/readRepositoryImages';
 import { ResourceTags, SetupFacts } from '../setup/facts';
 import { AwsSetupFactSource } from '../setup/factSource';
 import { gatherSetupFacts, ownershipFacts } from '../setup/gatherSetupFacts';
+import { resolveRepositoryTags } from '../tags/findRepositoriesByTags';
 import { claim, ClaimRequest } from '../writes/claim';
 import {
   createRepository,
@@ -56,6 +57,10 @@ export class DefaultEcrService implements EcrService {
       this.clients.ecr(repository.accountId, repository.region),
       repository,
     );
+  }
+
+  resolveAnnotations(annotations: EcrAnnotations): Promise<EcrAnnotations> {
+    return resolveRepositoryTags(this.clients, this.config, annotations);
   }
 
   getImages(annotations: EcrAnnotations): Promise<EcrRepositoryImages[]> {

@@ -35,6 +35,15 @@ export interface EcrService {
   /** Every image of one repository, newest first; `exists: false` when it is missing. */
   getRepositoryImages(repository: RepositoryRef): Promise<EcrRepositoryImages>;
 
+  /**
+   * The annotations with the repositories `aws.amazon.com/amazon-ecr-tags`
+   * finds (Resource Groups Tagging API, every allowed account and region)
+   * added to those named by ARN. Without that annotation, the annotations as
+   * they are and no AWS call. A failing lookup throws the AwsServiceError of
+   * `tag:GetResources`.
+   */
+  resolveAnnotations(annotations: EcrAnnotations): Promise<EcrAnnotations>;
+
   /** Every image of every annotated repository. */
   getImages(annotations: EcrAnnotations): Promise<EcrRepositoryImages[]>;
 
