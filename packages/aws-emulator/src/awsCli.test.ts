@@ -73,6 +73,25 @@ describeCli('the AWS CLI against the emulator', () => {
     expect(names).toContain('proof-of-concept-repo');
   });
 
+  it('runs aws resourcegroupstaggingapi get-resources with a tag filter', async () => {
+    const result = await aws([
+      'resourcegroupstaggingapi',
+      'get-resources',
+      '--region',
+      'eu-west-2',
+      '--resource-type-filters',
+      'ecr:repository',
+      '--tag-filters',
+      'Key=app,Values=ledger-service',
+    ]);
+    expect(result.code).toBe(0);
+    expect(
+      JSON.parse(result.stdout).ResourceTagMappingList.map(
+        (r: any) => r.ResourceARN,
+      ),
+    ).toEqual(['arn:aws:ecr:eu-west-2:123412341234:repository/ledger-service']);
+  });
+
   it('runs aws ecr describe-images --repository-name proof-of-concept-repo', async () => {
     const result = await aws([
       'ecr',

@@ -83,6 +83,8 @@ export interface Operation {
 export interface ServiceDefinition {
   /** The signing name and IAM action prefix: `ecr`, `iam`, `sts`, `codebuild`. */
   name: string;
+  /** The IAM action prefix where it is not the signing name (`tag` for `tagging`). */
+  actionPrefix?: string;
   protocol: 'json' | 'query';
   /** JSON services: the `X-Amz-Target` prefix. */
   targetPrefix?: string;

@@ -41,11 +41,12 @@ import { ecrService } from './services/ecr';
 import { iamService } from './services/iam';
 import { logsService } from './services/logs';
 import { stsService } from './services/sts';
+import { taggingService } from './services/tagging';
 import { readInput, ShapeTypeError } from './shapes';
 import { EmulatorState, PrincipalRef } from './state';
 
 /**
- * The HTTP front: one port for all five services. A request is routed by `X-Amz-Target`
+ * The HTTP front: one port for all six services. A request is routed by `X-Amz-Target`
  * (JSON services) or by its SigV4 scope / Query `Version` (Query services), counted, delayed,
  * authenticated, possibly faulted, validated, authorized, and handed to its operation.
  */
@@ -56,6 +57,7 @@ export const SERVICES: ServiceDefinition[] = [
   logsService,
   iamService,
   stsService,
+  taggingService,
 ];
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -455,10 +457,13 @@ function execute(
 
   const ctx = makeContext(runtime, service, principal, region, requestId, now);
   if (op.resources) {
+    const action = service.actionPrefix
+      ? `${service.actionPrefix}:${operation}`
+      : key;
     const targets = op.resources(input, ctx);
     for (const target of Array.isArray(targets) ? targets : [targets]) {
-      if (typeof target === 'string') ctx.authorize(key, target);
-      else ctx.authorize(key, target.resource, target);
+      if (typeof target === 'string') ctx.authorize(action, target);
+      else ctx.authorize(action, target.resource, target);
     }
   }
   return op.handler(input, ctx);

@@ -5,6 +5,13 @@
  */
 export const ECR_REPOSITORY_ARN_ANNOTATION = 'aws.amazon.com/amazon-ecr-arn';
 /**
+ * The service's ECR repositories by their AWS tags: `key=value` pairs,
+ * comma-separated, every pair required (as the AWS-published ECR plugin reads it).
+ *
+ * @public
+ */
+export const ECR_REPOSITORY_TAGS_ANNOTATION = 'aws.amazon.com/amazon-ecr-tags';
+/**
  * The CodeBuild project whose service role must be able to push.
  *
  * @public

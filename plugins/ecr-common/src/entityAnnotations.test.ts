@@ -1,5 +1,9 @@
 import { Entity } from '@backstage/catalog-model';
-import { isEcrAvailable, readEcrAnnotations } from './entityAnnotations';
+import {
+  isEcrAvailable,
+  parseRepositoryTagsAnnotation,
+  readEcrAnnotations,
+} from './entityAnnotations';
 
 const allowedAccounts = ['123412341234'];
 
@@ -176,5 +180,103 @@ describe('isEcrAvailable', () => {
       isEcrAvailable(entity({ 'aws.amazon.com/amazon-ecr-arn': ' ' })),
     ).toBe(false);
     expect(isEcrAvailable(entity({}))).toBe(false);
+  });
+});
+
+describe('aws.amazon.com/amazon-ecr-tags', () => {
+  const TAGS = 'aws.amazon.com/amazon-ecr-tags';
+
+  it('reads key=value pairs, trimmed, in order', () => {
+    expect(
+      parseRepositoryTagsAnnotation(' component = myapp , team=payments,'),
+    ).toEqual({
+      ok: true,
+      value: [
+        { key: 'component', value: 'myapp' },
+        { key: 'team', value: 'payments' },
+      ],
+    });
+  });
+
+  it('keeps what follows the first "=" as the value, and allows an empty one', () => {
+    expect(parseRepositoryTagsAnnotation('expr=a=b,empty=')).toEqual({
+      ok: true,
+      value: [
+        { key: 'expr', value: 'a=b' },
+        { key: 'empty', value: '' },
+      ],
+    });
+  });
+
+  it.each([
+    ['', /names no tags/],
+    [' , ', /names no tags/],
+    ['component', /"component" is not a key=value pair/],
+    ['=myapp', /has no tag key/],
+    ['a=1,a=2', /"a" appears twice/],
+    [`${'k'.repeat(129)}=v`, /longer than 128 characters/],
+    [`k=${'v'.repeat(257)}`, /longer than 256 characters/],
+    [
+      Array.from({ length: 51 }, (_, i) => `k${i}=v`).join(','),
+      /names 51 tags; at most 50/,
+    ],
+  ])('refuses %j', (value, message) => {
+    const result = parseRepositoryTagsAnnotation(value);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error).toMatch(message);
+  });
+
+  it('names the entity by tags alone: no ARN needed', () => {
+    const result = readEcrAnnotations(entity({ [TAGS]: 'app=ledger' }), {
+      allowedAccounts,
+    });
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        repositories: [],
+        repositoryTags: [{ key: 'app', value: 'ledger' }],
+      },
+    });
+  });
+
+  it('reads the tags beside the ARN annotation', () => {
+    const result = readEcrAnnotations(
+      entity({
+        [TAGS]: 'app=ledger',
+        'aws.amazon.com/amazon-ecr-arn': repoArn,
+      }),
+      { allowedAccounts },
+    );
+    expect(result.ok && result.value.repositories.map(r => r.arn)).toEqual([
+      repoArn,
+    ]);
+    expect(result.ok && result.value.repositoryTags).toEqual([
+      { key: 'app', value: 'ledger' },
+    ]);
+  });
+
+  it('reports a bad tags value with the annotation it is in, not as a missing ARN', () => {
+    const result = readEcrAnnotations(entity({ [TAGS]: 'ledger' }), {
+      allowedAccounts,
+    });
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        `${TAGS}: "ledger" is not a key=value pair, e.g. app=my-service`,
+      ],
+    });
+  });
+
+  it('leaves ARN-only entities without repositoryTags', () => {
+    const result = readEcrAnnotations(
+      entity({ 'aws.amazon.com/amazon-ecr-arn': repoArn }),
+      { allowedAccounts },
+    );
+    expect(result.ok && 'repositoryTags' in result.value).toBe(false);
+  });
+
+  it('makes the entity ECR-available', () => {
+    expect(isEcrAvailable(entity({ [TAGS]: 'app=ledger' }))).toBe(true);
+    expect(isEcrAvailable(entity({ [TAGS]: '  ' }))).toBe(false);
   });
 });

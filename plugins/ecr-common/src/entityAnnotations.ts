@@ -3,6 +3,7 @@ import {
   CODEBUILD_PROJECT_ARN_ANNOTATION,
   CONTAINER_PORT_ANNOTATION,
   ECR_REPOSITORY_ARN_ANNOTATION,
+  ECR_REPOSITORY_TAGS_ANNOTATION,
   PUSH_ROLE_ARN_ANNOTATION,
 } from './annotations';
 import {
@@ -23,9 +24,101 @@ import {
  */
 export interface EcrAnnotations {
   repositories: RepositoryRef[];
+  /**
+   * The tags `aws.amazon.com/amazon-ecr-tags` names: every repository carrying
+   * all of them is the entity's too, once looked up (the Resource Groups
+   * Tagging API). Absent when the entity does not carry the annotation.
+   */
+  repositoryTags?: RepositoryTagFilter[];
   codeBuildProject?: CodeBuildProjectRef;
   pushRole?: RoleRef;
   containerPort?: number;
+}
+
+/**
+ * One `key=value` pair of `aws.amazon.com/amazon-ecr-tags`.
+ *
+ * @public
+ */
+export interface RepositoryTagFilter {
+  key: string;
+  value: string;
+}
+
+/** AWS's limits on a tag's key and value. */
+const MAX_TAG_KEY_LENGTH = 128;
+const MAX_TAG_VALUE_LENGTH = 256;
+/** GetResources takes at most 50 tag filters. */
+const MAX_TAG_FILTERS = 50;
+
+/**
+ * Reads `aws.amazon.com/amazon-ecr-tags`: `key=value` pairs, comma-separated,
+ * each trimmed; a key may appear once. An empty value (`key=`) asks for the tag
+ * with an empty value.
+ *
+ * @public
+ */
+export function parseRepositoryTagsAnnotation(
+  value: string,
+): { ok: true; value: RepositoryTagFilter[] } | { ok: false; error: string } {
+  const items = value
+    .split(',')
+    .map(item => item.trim())
+    .filter(Boolean);
+  if (!items.length) {
+    return {
+      ok: false,
+      error: 'names no tags; write key=value pairs, e.g. app=my-service',
+    };
+  }
+  if (items.length > MAX_TAG_FILTERS) {
+    return {
+      ok: false,
+      error: `names ${items.length} tags; at most ${MAX_TAG_FILTERS} are accepted`,
+    };
+  }
+  const filters: RepositoryTagFilter[] = [];
+  for (const item of items) {
+    const equals = item.indexOf('=');
+    const shown = JSON.stringify(item.slice(0, 60));
+    if (equals < 0) {
+      return {
+        ok: false,
+        error: `${shown} is not a key=value pair, e.g. app=my-service`,
+      };
+    }
+    const key = item.slice(0, equals).trim();
+    const tagValue = item.slice(equals + 1).trim();
+    if (!key) {
+      return { ok: false, error: `${shown} has no tag key before "="` };
+    }
+    if (key.length > MAX_TAG_KEY_LENGTH) {
+      return {
+        ok: false,
+        error: `the tag key ${JSON.stringify(
+          key.slice(0, 40),
+        )}… is longer than ${MAX_TAG_KEY_LENGTH} characters`,
+      };
+    }
+    if (tagValue.length > MAX_TAG_VALUE_LENGTH) {
+      return {
+        ok: false,
+        error: `the value of tag ${JSON.stringify(
+          key,
+        )} is longer than ${MAX_TAG_VALUE_LENGTH} characters`,
+      };
+    }
+    if (filters.some(f => f.key === key)) {
+      return {
+        ok: false,
+        error: `the tag key ${JSON.stringify(
+          key,
+        )} appears twice; a repository has one value per key`,
+      };
+    }
+    filters.push({ key, value: tagValue });
+  }
+  return { ok: true, value: filters };
 }
 
 /**
@@ -38,13 +131,16 @@ export type EcrAnnotationsResult =
   | { ok: false; errors: string[] };
 
 /**
- * True when the entity carries the repository annotation (whatever its value).
+ * True when the entity carries a repository annotation, by ARN or by tags
+ * (whatever its value).
  *
  * @public
  */
 export function isEcrAvailable(entity: Entity): boolean {
+  const annotations = entity.metadata.annotations;
   return Boolean(
-    entity.metadata.annotations?.[ECR_REPOSITORY_ARN_ANNOTATION]?.trim(),
+    annotations?.[ECR_REPOSITORY_ARN_ANNOTATION]?.trim() ||
+      annotations?.[ECR_REPOSITORY_TAGS_ANNOTATION]?.trim(),
   );
 }
 
@@ -82,10 +178,18 @@ export function readEcrAnnotations(
     return value;
   };
 
+  let repositoryTags: RepositoryTagFilter[] | undefined;
+  const tagsValue = raw(ECR_REPOSITORY_TAGS_ANNOTATION);
+  if (tagsValue !== undefined) {
+    const parsed = parseRepositoryTagsAnnotation(tagsValue);
+    if (parsed.ok) repositoryTags = parsed.value;
+    else errors.push(`${ECR_REPOSITORY_TAGS_ANNOTATION}: ${parsed.error}`);
+  }
+
   const repositories: RepositoryRef[] = [];
   const repositoryValue = raw(ECR_REPOSITORY_ARN_ANNOTATION);
   if (repositoryValue === undefined || !repositoryValue.trim()) {
-    if (!errors.length) {
+    if (!errors.length && tagsValue === undefined) {
       errors.push(
         `${ECR_REPOSITORY_ARN_ANNOTATION}: missing; name the service's repository ARN, e.g. arn:aws:ecr:eu-west-2:123412341234:repository/my-service`,
       );
@@ -163,6 +267,12 @@ export function readEcrAnnotations(
   }
   return {
     ok: true,
-    value: { repositories, codeBuildProject, pushRole, containerPort },
+    value: {
+      repositories,
+      ...(repositoryTags && { repositoryTags }),
+      codeBuildProject,
+      pushRole,
+      containerPort,
+    },
   };
 }

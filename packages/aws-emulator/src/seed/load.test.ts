@@ -29,6 +29,7 @@ describe('loadSeed', () => {
       'old-frontend-2019',
       'sandbox-experiments',
       'data-pipeline-base',
+      'ledger-service',
     ]);
     expect(repositories.has('inventory-service')).toBe(false);
     expect(state.accessKeys.get('AKIAEMULATORBACKSTAGE')?.principal).toEqual({
@@ -278,6 +279,10 @@ describe('tags in seeds', () => {
       'old-frontend-2019': {},
       'sandbox-experiments': {},
       'data-pipeline-base': { [OWNER]: 'group:default/platform-team' },
+      'ledger-service': {
+        [OWNER]: 'group:default/team-a',
+        app: 'ledger-service',
+      },
     });
     const roles = Object.fromEntries(
       [...account.roles.values()].map(r => [r.name, asMap(r.tags)]),

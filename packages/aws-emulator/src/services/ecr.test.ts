@@ -95,6 +95,7 @@ describe('repositories', () => {
       'old-frontend-2019',
       'sandbox-experiments',
       'data-pipeline-base',
+      'ledger-service',
     ]);
   });
 
@@ -153,7 +154,7 @@ describe('repositories', () => {
       names.push(...(page.repositories ?? []).map(r => r.repositoryName!));
     }
     expect(pages).toBe(6);
-    expect(names).toHaveLength(11);
+    expect(names).toHaveLength(12);
   });
 
   it('is empty in a region the seed does not use', async () => {

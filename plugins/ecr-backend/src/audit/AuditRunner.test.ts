@@ -274,13 +274,14 @@ describe('AuditRunner against the emulator', () => {
     // (with warnings); checkout-web's repository is unbound and
     // reporting-api's is team-b's (repository-owner); proof-of-concept,
     // inventory-service, notifications-worker, reporting-api and
-    // image-resizer fail their other checks.
+    // image-resizer fail their other checks; ledger-service, found by its
+    // tags, names no CodeBuild project or push role (push-role-found).
     expect(run.summary).toEqual({
-      services: 9,
+      services: 10,
       passing: 3,
       failingByCheck: {
         'repository-exists': 1,
-        'push-role-found': 1,
+        'push-role-found': 2,
         'push-permissions': 4,
         'repository-owner': 2,
       },
@@ -293,12 +294,12 @@ describe('AuditRunner against the emulator', () => {
       // What could not be checked: mostly the repositories that do not
       // exist (inventory-service) or are not read (reporting-api's).
       unknownByCheck: {
-        'codebuild-managed-policy': 1,
+        'codebuild-managed-policy': 2,
         encryption: 2,
         'images-present': 1,
         'lifecycle-policy': 2,
-        'push-permissions': 1,
-        'push-role-owner': 1,
+        'push-permissions': 2,
+        'push-role-owner': 2,
         'repository-exists': 1,
         'scan-on-push': 2,
         'tag-immutability': 2,
@@ -388,11 +389,13 @@ describe('AuditRunner against the emulator', () => {
     // per role for GetAuthorizationToken on *.
     expect(calls['iam:SimulatePrincipalPolicy']).toBe(8 + 8);
     expect(calls['iam:GetRole']).toBe(8);
-    // Eight of the repositories the valid annotations name exist; each one
-    // its entity may read (all but reporting-api's, which is team-b's) is
-    // read once.
-    expect(calls['ecr:GetLifecyclePolicy']).toBe(7);
-    expect(calls['ecr:DescribeImages']).toBe(7);
+    // Nine of the repositories the valid annotations name (or find by tag:
+    // ledger-service's) exist; each one its entity may read (all but
+    // reporting-api's, which is team-b's) is read once.
+    expect(calls['ecr:GetLifecyclePolicy']).toBe(8);
+    expect(calls['ecr:DescribeImages']).toBe(8);
+    // ledger-service's tags, looked up once per account and region.
+    expect(calls['tagging:GetResources']).toBe(2);
   });
 
   it('backs off and carries on when AWS throttles beyond the SDK’s retries', async () => {
@@ -414,17 +417,20 @@ describe('AuditRunner against the emulator', () => {
     const run = await runner.run('manual');
     expect(run.status).toBe('complete');
     const { entities } = await store.getLatestReport();
-    expect(entities).toHaveLength(9);
+    expect(entities).toHaveLength(10);
     for (const entity of entities) {
       const byId = Object.fromEntries(entity.checks.map(c => [c.id, c]));
       // Nothing AWS-side could be read; the annotations still could.
       expect(byId['annotation-valid'].status).toBe('pass');
       expect(byId['repository-owner'].status).toBe('unknown');
+      // ledger-service's repositories are found by tag: not even the list.
       expect(byId['repository-owner'].detail).toMatch(
-        /ecr:ListTagsForResource/,
+        entity.entityRef === 'component:default/ledger-service'
+          ? /tag:GetResources/
+          : /ecr:ListTagsForResource/,
       );
     }
-    expect(run.summary?.unknownByCheck?.['repository-owner']).toBe(9);
+    expect(run.summary?.unknownByCheck?.['repository-owner']).toBe(10);
   });
 
   it('records a run that cannot run at all as failed; the previous complete run stays the latest', async () => {
@@ -504,22 +510,29 @@ describe('AuditRunner against the emulator', () => {
       .fn()
       .mockResolvedValueOnce({
         items: [first],
-        totalItems: 9,
+        totalItems: 10,
         pageInfo: { nextCursor: 'page-2' },
       })
-      .mockResolvedValueOnce({ items: rest, totalItems: 9, pageInfo: {} });
+      .mockResolvedValueOnce({ items: rest, totalItems: 10, pageInfo: {} });
     const catalog = catalogServiceMock.mock({
       queryEntities,
     }) as unknown as CatalogService;
     const { runner } = await createRunner({ catalog });
     const run = await runner.run('manual');
-    expect(run.summary?.services).toBe(9);
+    expect(run.summary?.services).toBe(10);
     expect(queryEntities).toHaveBeenCalledTimes(2);
     const [[request, options], [next]] = queryEntities.mock.calls;
-    expect(request.filter).toEqual({
-      'metadata.annotations.aws.amazon.com/amazon-ecr-arn':
-        CATALOG_FILTER_EXISTS,
-    });
+    // Entities naming their repositories by ARN or by tags.
+    expect(request.filter).toEqual([
+      {
+        'metadata.annotations.aws.amazon.com/amazon-ecr-arn':
+          CATALOG_FILTER_EXISTS,
+      },
+      {
+        'metadata.annotations.aws.amazon.com/amazon-ecr-tags':
+          CATALOG_FILTER_EXISTS,
+      },
+    ]);
     expect(options.credentials.principal).toMatchObject({ type: 'service' });
     expect(next).toMatchObject({ cursor: 'page-2' });
   });

@@ -10,6 +10,7 @@ import {
   AuditSummary,
   EcrAnnotations,
   ECR_REPOSITORY_ARN_ANNOTATION,
+  ECR_REPOSITORY_TAGS_ANNOTATION,
   normaliseRef,
   ownershipSubjectOf,
   parseRepositoryArn,
@@ -285,7 +286,12 @@ export class AuditRunner {
       signal,
     );
     signal.throwIfAborted();
-    const unclaimed = await this.findUnclaimed(session, entities, signal);
+    const unclaimed = await this.findUnclaimed(
+      session,
+      entities,
+      results.flatMap(r => r.repositoryArns),
+      signal,
+    );
     const ownership = await this.ownershipFlags(results, unclaimed);
     return {
       summary: summarize(results, unclaimed),
@@ -346,10 +352,17 @@ export class AuditRunner {
         cursor
           ? { cursor, limit: CATALOG_PAGE_SIZE, fields: ENTITY_FIELDS }
           : {
-              filter: {
-                [`metadata.annotations.${ECR_REPOSITORY_ARN_ANNOTATION}`]:
-                  CATALOG_FILTER_EXISTS,
-              },
+              // Named by ARN or by tags (either annotation).
+              filter: [
+                {
+                  [`metadata.annotations.${ECR_REPOSITORY_ARN_ANNOTATION}`]:
+                    CATALOG_FILTER_EXISTS,
+                },
+                {
+                  [`metadata.annotations.${ECR_REPOSITORY_TAGS_ANNOTATION}`]:
+                    CATALOG_FILTER_EXISTS,
+                },
+              ],
               limit: CATALOG_PAGE_SIZE,
               fields: ENTITY_FIELDS,
             },
@@ -376,12 +389,20 @@ export class AuditRunner {
   ): Promise<AuditEntityResult> {
     const { ecr } = this.options;
     const entityRef = stringifyEntityRef(entity);
-    const annotations = readEcrAnnotations(entity, {
+    let annotations = readEcrAnnotations(entity, {
       allowedAccounts: ecr.config.allowedAccounts,
     });
+    let repositoryArns = namedRepositoryArns(entity);
     let checks: AuditCheckResult[];
     let bindings: AuditBinding[];
     try {
+      // The repositories aws.amazon.com/amazon-ecr-tags finds are the
+      // entity's like those it names (a failing lookup costs its checks).
+      if (annotations.ok && annotations.value.repositoryTags) {
+        const resolved = await ecr.resolveAnnotations(annotations.value);
+        annotations = { ok: true, value: resolved };
+        repositoryArns = resolved.repositories.map(r => r.arn);
+      }
       const facts = await session.getSetupFacts(
         annotations,
         ownershipSubjectOf(entity),
@@ -425,7 +446,7 @@ export class AuditRunner {
       entityRef,
       ...(title && { title }),
       ...(owner && { owner }),
-      repositoryArns: namedRepositoryArns(entity),
+      repositoryArns,
       checks,
       bindings,
       ...(latestBuild && { latestBuild }),
@@ -490,12 +511,12 @@ export class AuditRunner {
   private async findUnclaimed(
     session: EcrAuditSession,
     entities: Entity[],
+    /** What the audited entities claim: named by ARN or found by tags. */
+    claimedArns: string[],
     signal: AbortSignal,
   ): Promise<UnclaimedRepository[]> {
     const { ecr, logger, concurrency } = this.options;
-    const claimed = new Set(
-      entities.flatMap(namedRepositoryArns).map(arn => repositoryKey(arn)),
-    );
+    const claimed = new Set(claimedArns.map(arn => repositoryKey(arn)));
     const unclaimed: UnclaimedRepository[] = [];
     for (const accountId of ecr.config.allowedAccounts) {
       for (const region of ecr.config.regions) {

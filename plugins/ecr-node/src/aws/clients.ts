@@ -2,6 +2,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { STSClient } from '@aws-sdk/client-sts';
 import { AwsCredentialsManager } from '@backstage/integration-aws-node';
 import { AwsServiceError } from './errors';
@@ -72,6 +73,15 @@ export class AwsClients {
   iam(accountId: string, partition = 'aws'): IAMClient {
     const region = IAM_REGIONS[partition] ?? IAM_REGIONS.aws;
     return this.client('iam', accountId, region, c => new IAMClient(c));
+  }
+
+  tagging(accountId: string, region: string): ResourceGroupsTaggingAPIClient {
+    return this.client(
+      'tagging',
+      accountId,
+      region,
+      c => new ResourceGroupsTaggingAPIClient(c),
+    );
   }
 
   sts(accountId: string, region: string): STSClient {
