@@ -100,6 +100,12 @@ const ROUTES: RouteRow[] = [
     expected: ownerWrite,
   },
   {
+    route: 'POST repository/settings',
+    method: 'post',
+    path: `${ENTITY}/repository/settings?dryRun=true`,
+    expected: ownerWrite,
+  },
+  {
     route: 'POST push-access',
     method: 'post',
     path: `${ENTITY}/push-access?dryRun=true`,
@@ -215,6 +221,8 @@ describe('authorization matrix: every route × principal', () => {
       'ecr:TagResource',
       'iam:TagRole',
       'codebuild:StartBuild',
+      'ecr:PutImageScanningConfiguration',
+      'ecr:PutImageTagMutability',
     ]) {
       expect(calls[write] ?? 0).toBe(0);
     }

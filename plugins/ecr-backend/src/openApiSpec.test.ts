@@ -80,7 +80,7 @@ describe('the routes the router serves', () => {
       .filter(route => route !== 'GET /openapi.json')
       .sort();
     expect(served).toEqual(specRoutes());
-    expect(specRoutes()).toHaveLength(12);
+    expect(specRoutes()).toHaveLength(13);
   });
 });
 

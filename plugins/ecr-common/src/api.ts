@@ -281,6 +281,53 @@ export interface PushAccessResponse {
 }
 
 /**
+ * A repository setting `POST …/repository/settings` can change.
+ *
+ * @public
+ */
+export type RepositorySettingName =
+  | 'scanOnPush'
+  | 'tagImmutability'
+  | 'lifecyclePolicy';
+
+/**
+ * One setting of a repository as `POST …/repository/settings` found it and
+ * what it did, or would do, to it.
+ *
+ * @public
+ */
+export interface RepositorySettingChange {
+  setting: RepositorySettingName;
+  /** The value found: `true`/`false`, `MUTABLE`/`IMMUTABLE`, the lifecycle policy text, or null for no policy. */
+  current: string | null;
+  /** The value Backstage sets. */
+  desired: string;
+  /**
+   * `change`: set by this request (or would be, on a dry run);
+   * `unchanged`: already as desired;
+   * `kept`: an existing lifecycle policy that differs from the default, left
+   * in place because `replaceLifecyclePolicy` was not asked for.
+   */
+  action: 'change' | 'unchanged' | 'kept';
+  /** True when the change replaces an existing lifecycle policy. */
+  overwritesExisting?: boolean;
+}
+
+/**
+ * `POST /entity/:namespace/:kind/:name/repository/settings`
+ *
+ * @public
+ */
+export interface ConfigureRepositoryResponse {
+  dryRun: boolean;
+  /** True when this request changed a setting (never on a dry run). */
+  changed: boolean;
+  repositoryArn: string;
+  /** The selected settings, in the order they are applied. */
+  changes: RepositorySettingChange[];
+}
+
+/**
  * What a claim did, or would do, to one resource.
  *
  * @public

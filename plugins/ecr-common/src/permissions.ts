@@ -80,6 +80,18 @@ export const ecrBuildStartPermission = createPermission({
 });
 
 /**
+ * Change the settings of a repository that belongs to the entity: scan on
+ * push, tag immutability and the lifecycle policy (`POST …/repository/settings`).
+ *
+ * @public
+ */
+export const ecrRepositoryConfigurePermission = createPermission({
+  name: 'ecr.repository.configure',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/**
  * Every permission of the ECR plugins.
  *
  * @public
@@ -92,4 +104,5 @@ export const ecrPermissions = [
   ecrAuditRunPermission,
   ecrRepositoryClaimPermission,
   ecrBuildStartPermission,
+  ecrRepositoryConfigurePermission,
 ];

@@ -58,6 +58,7 @@ export type { ThrottleBackoff } from './audit/retryThrottled';
 export { readRefusal, transientFailures } from './setup/gatherSetupFacts';
 export type { CreateRepositoryRequest } from './writes/createRepository';
 export type { GrantPushAccessRequest } from './writes/grantPushAccess';
+export type { ConfigureRepositoryRequest } from './writes/configureRepository';
 export type { ClaimRequest } from './writes/claim';
 export { NotOwnedError } from './writes/ownership';
 export type { OwnedResource } from './writes/ownership';

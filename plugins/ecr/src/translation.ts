@@ -189,6 +189,30 @@ export const ecrTranslationRef = createTranslationRef({
         role: 'Role: {{roleArn}}',
         policyName: 'Policy name: {{policyName}}',
       },
+      configure: {
+        button: {
+          scanOnPush: 'Turn on scan on push',
+          tagImmutability: 'Make tags immutable',
+          lifecyclePolicy: 'Add lifecycle policy',
+        },
+        title: 'Change the repository settings',
+        intro: 'Backstage will change these settings of {{repositoryArn}}:',
+        setting: {
+          scanOnPush: 'Scan on push',
+          tagImmutability: 'Tag mutability',
+          lifecyclePolicy: 'Lifecycle policy',
+        },
+        none: 'none',
+        defaultPolicy:
+          'the default policy (untagged images expire after 14 days)',
+        change: '{{setting}}: {{current}} → {{desired}}',
+        unchanged:
+          '{{setting}}: {{current}}, already as it should be; unchanged.',
+        kept: '{{setting}}: the repository has a lifecycle policy of its own; Backstage keeps it and does not replace it.',
+        overwrites:
+          '{{setting}}: replaces the existing lifecycle policy shown below.',
+        nothingToChange: 'Nothing would change.',
+      },
       blockedByPushRole:
         'No fix until the pushing role belongs to this entity (see “{{check}}”).',
       blockedByRepository:

@@ -18,6 +18,7 @@ import {
   ecrPermissions,
   ecrPushAccessGrantPermission,
   ecrRepositoryClaimPermission,
+  ecrRepositoryConfigurePermission,
   ecrRepositoryCreatePermission,
 } from '@backstage-ecr/plugin-ecr-common';
 import { EcrDemoPermissionPolicy } from './policy';
@@ -46,6 +47,7 @@ const auditRead = ecrAuditReadPermission;
 const auditRun = ecrAuditRunPermission;
 const repositoryClaim = ecrRepositoryClaimPermission;
 const buildStart = ecrBuildStartPermission;
+const repositoryConfigure = ecrRepositoryConfigurePermission;
 
 function ask(permission: Permission, userEntityRef?: string) {
   const credentials = userEntityRef
@@ -71,6 +73,7 @@ describe('EcrDemoPermissionPolicy', () => {
       'ecr.images.read',
       'ecr.push-access.grant',
       'ecr.repository.claim',
+      'ecr.repository.configure',
       'ecr.repository.create',
     ]);
   });
@@ -90,7 +93,7 @@ describe('EcrDemoPermissionPolicy', () => {
     });
   });
 
-  it.each([repositoryCreate, pushAccessGrant, buildStart])(
+  it.each([repositoryCreate, pushAccessGrant, buildStart, repositoryConfigure])(
     'makes $name conditional on owning the entity for a team member',
     async permission => {
       await expect(ask(permission, 'user:default/guest')).resolves.toEqual({
@@ -108,7 +111,7 @@ describe('EcrDemoPermissionPolicy', () => {
     },
   );
 
-  it.each([repositoryCreate, pushAccessGrant, buildStart])(
+  it.each([repositoryCreate, pushAccessGrant, buildStart, repositoryConfigure])(
     'allows $name to platform-team members on any entity',
     async permission => {
       await expect(ask(permission, 'user:default/alice')).resolves.toEqual({
@@ -117,7 +120,7 @@ describe('EcrDemoPermissionPolicy', () => {
     },
   );
 
-  it.each([repositoryCreate, pushAccessGrant, buildStart])(
+  it.each([repositoryCreate, pushAccessGrant, buildStart, repositoryConfigure])(
     'denies $name without a user',
     async permission => {
       await expect(ask(permission)).resolves.toEqual({

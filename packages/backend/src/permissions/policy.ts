@@ -29,6 +29,7 @@ import {
   ecrImagesReadPermission,
   ecrPushAccessGrantPermission,
   ecrRepositoryClaimPermission,
+  ecrRepositoryConfigurePermission,
   ecrRepositoryCreatePermission,
 } from '@backstage-ecr/plugin-ecr-common';
 
@@ -50,6 +51,7 @@ const platformTeamPermissions = [
 const ownerOrPlatformPermissions = [
   ecrRepositoryCreatePermission,
   ecrPushAccessGrantPermission,
+  ecrRepositoryConfigurePermission,
   ecrBuildStartPermission,
   catalogEntityDeletePermission,
 ];

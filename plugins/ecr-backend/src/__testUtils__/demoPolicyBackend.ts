@@ -138,7 +138,7 @@ function decide(allowed: boolean): PolicyDecision {
 /**
  * The decisions of the demo app's policy (packages/backend, docs/architecture.md, "Permissions and scoping"):
  * ecr.images.read to signed-in users, ecr.repository.create,
- * ecr.push-access.grant and ecr.build.start to the entity's owners (catalog IS_ENTITY_OWNER) and
+ * ecr.push-access.grant, ecr.repository.configure and ecr.build.start to the entity's owners (catalog IS_ENTITY_OWNER) and
  * to platform-team; ecr.audit.read, ecr.audit.run and ecr.repository.claim to
  * platform-team only. (Backstage's permission client decides for service
  * principals without asking the policy.)
@@ -168,6 +168,7 @@ const demoPolicyModule = createBackendModule({
             if (
               name === 'ecr.repository.create' ||
               name === 'ecr.push-access.grant' ||
+              name === 'ecr.repository.configure' ||
               name === 'ecr.build.start'
             ) {
               if (claims.length === 0) return decide(false);

@@ -199,6 +199,7 @@ const WRITE_PERMISSIONS = [
   'ecr.push-access.grant',
   'ecr.repository.claim',
   'ecr.build.start',
+  'ecr.repository.configure',
 ];
 
 /**

@@ -10,9 +10,29 @@ const BODY_FIELDS = ['dryRun'];
 /** `POST …/builds` may also name the source version to build. */
 const BUILD_BODY_FIELDS = ['dryRun', 'sourceVersion'];
 
+/**
+ * `POST …/repository/settings` may also select the settings to change, allow
+ * replacing a lifecycle policy, and name the repository.
+ */
+const SETTINGS_BOOLEAN_FIELDS = [
+  'scanOnPush',
+  'tagImmutability',
+  'lifecyclePolicy',
+  'replaceLifecyclePolicy',
+] as const;
+const SETTINGS_BODY_FIELDS = [
+  'dryRun',
+  ...SETTINGS_BOOLEAN_FIELDS,
+  'repository',
+];
+
 /** The fields the body of a write may hold, by its path under the entity. */
 function bodyFieldsOf(req: Request): string[] {
-  return /^\/builds\/?$/.test(req.path) ? BUILD_BODY_FIELDS : BODY_FIELDS;
+  if (/^\/builds\/?$/.test(req.path)) return BUILD_BODY_FIELDS;
+  if (/^\/repository\/settings\/?$/.test(req.path)) {
+    return SETTINGS_BODY_FIELDS;
+  }
+  return BODY_FIELDS;
 }
 
 /** 413: the request body is larger than the route accepts. */
@@ -192,6 +212,18 @@ function checkBody(body: unknown, fields: string[]): void {
   if (body.dryRun !== undefined && typeof body.dryRun !== 'boolean') {
     throw new InputError('"dryRun" in the request body must be true or false');
   }
+  for (const field of SETTINGS_BOOLEAN_FIELDS) {
+    if (body[field] !== undefined && typeof body[field] !== 'boolean') {
+      throw new InputError(
+        `"${field}" in the request body must be true or false`,
+      );
+    }
+  }
+  if (body.repository !== undefined && typeof body.repository !== 'string') {
+    throw new InputError(
+      '"repository" in the request body must be one repository ARN',
+    );
+  }
   if (
     body.sourceVersion !== undefined &&
     typeof body.sourceVersion !== 'string'
@@ -210,6 +242,34 @@ export function sourceVersionOf(req: Request): string | undefined {
   const body: unknown = req.body;
   const value = isObject(body) ? body.sourceVersion : undefined;
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * What `POST …/repository/settings` asks for in its body (checked by
+ * `writeRequestBody`): the settings selected (`true`), or all three when the
+ * body selects none; whether an existing lifecycle policy may be replaced;
+ * the repository ARN, if named.
+ */
+export function settingsRequestOf(req: Request): {
+  settings: Array<'scanOnPush' | 'tagImmutability' | 'lifecyclePolicy'>;
+  replaceLifecyclePolicy: boolean;
+  repository?: string;
+} {
+  const body: Record<string, unknown> = isObject(req.body) ? req.body : {};
+  const names = ['scanOnPush', 'tagImmutability', 'lifecyclePolicy'] as const;
+  const named = names.filter(name => body[name] !== undefined);
+  const settings =
+    named.length === 0 ? [...names] : named.filter(name => body[name] === true);
+  if (named.length > 0 && settings.length === 0) {
+    throw new InputError(
+      'The request body turns every setting off: select at least one of "scanOnPush", "tagImmutability" and "lifecyclePolicy" with true, or leave them all out for all three',
+    );
+  }
+  return {
+    settings,
+    replaceLifecyclePolicy: body.replaceLifecyclePolicy === true,
+    ...(typeof body.repository === 'string' && { repository: body.repository }),
+  };
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   startEmulator,
 } from '@backstage-ecr/aws-emulator';
 import {
+  ConfigureRepositoryResponse,
   CreateRepositoryResponse,
   PushAccessResponse,
   SetupStatus,
@@ -417,8 +418,148 @@ describe('ECR write routes against the emulator', () => {
     });
   });
 
+  describe('POST …/repository/settings', () => {
+    const settings = (path: string, body?: object) => {
+      const req = post(`proof-of-concept/repository/settings${path}`);
+      return body ? req.send(body) : req;
+    };
+    const poc = () => repositoryIn(emulator, 'proof-of-concept-repo')!;
+
+    it('answers a dry run with each change, current and new, and writes nothing', async () => {
+      const res = await settings('?dryRun=true');
+      expect(res.status).toBe(200);
+      const body: ConfigureRepositoryResponse = res.body;
+      expect(body).toEqual({
+        dryRun: true,
+        changed: false,
+        repositoryArn: repoArn('proof-of-concept-repo'),
+        changes: [
+          {
+            setting: 'scanOnPush',
+            current: 'false',
+            desired: 'true',
+            action: 'change',
+          },
+          {
+            setting: 'tagImmutability',
+            current: 'MUTABLE',
+            desired: 'IMMUTABLE',
+            action: 'change',
+          },
+          {
+            setting: 'lifecyclePolicy',
+            current: null,
+            desired: expect.stringContaining('"countNumber":14'),
+            action: 'change',
+          },
+        ],
+      });
+      expect(writes(emulator)).toEqual({});
+      expect(poc().scanOnPush).toBe(false);
+    });
+
+    it('turns on scan on push alone when the body selects it, then the check passes; a repeat changes nothing', async () => {
+      const res = await settings('', { scanOnPush: true });
+      expect(res.status).toBe(200);
+      expect(res.body.changed).toBe(true);
+      expect(writes(emulator)).toEqual({
+        'ecr:PutImageScanningConfiguration': 1,
+      });
+      expect(poc()).toMatchObject({
+        scanOnPush: true,
+        imageTagMutability: 'MUTABLE',
+      });
+      const setup = await request(server)
+        .get(`${ENTITY}/proof-of-concept/setup`)
+        .set('Authorization', USER);
+      const check = (setup.body as SetupStatus).checks.find(
+        c => c.id === 'scan-on-push',
+      );
+      expect(check?.status).toBe('pass');
+      emulator.resetCalls();
+      const again = await settings('', { scanOnPush: true });
+      expect(again.status).toBe(200);
+      expect(again.body.changed).toBe(false);
+      expect(again.body.changes).toEqual([
+        expect.objectContaining({ setting: 'scanOnPush', action: 'unchanged' }),
+      ]);
+      expect(writes(emulator)).toEqual({});
+    });
+
+    it('keeps an existing lifecycle policy unless the body asks to replace it', async () => {
+      await settings('', { lifecyclePolicy: true });
+      // Someone changes it to their own in AWS.
+      poc().lifecyclePolicy!.text =
+        '{"rules":[{"rulePriority":1,"description":"theirs","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}';
+      emulator.resetCalls();
+      const kept = await settings('', { lifecyclePolicy: true });
+      expect(kept.status).toBe(200);
+      expect(kept.body.changes).toEqual([
+        expect.objectContaining({ action: 'kept' }),
+      ]);
+      expect(writes(emulator)).toEqual({});
+      const replaced = await settings('', {
+        lifecyclePolicy: true,
+        replaceLifecyclePolicy: true,
+      });
+      expect(replaced.body.changes).toEqual([
+        expect.objectContaining({ action: 'change', overwritesExisting: true }),
+      ]);
+      expect(poc().lifecyclePolicy!.text).toContain('"countNumber":14');
+    });
+
+    it('refuses (403) a repository bound elsewhere, writing nothing', async () => {
+      // admin-pushed (team A) names payments-api, which is team B's.
+      const res = await post('admin-pushed/repository/settings');
+      expect(res.status).toBe(403);
+      expect(res.body.error.resource).toMatchObject({
+        kind: 'repository',
+        arn: repoArn('payments-api'),
+      });
+      expect(writes(emulator)).toEqual({});
+    });
+
+    it.each([
+      [
+        { scanOnPush: 'yes' },
+        '"scanOnPush" in the request body must be true or false',
+      ],
+      [{ lifecycle: true }, 'unknown field "lifecycle"'],
+      [
+        { repository: 5 },
+        '"repository" in the request body must be one repository ARN',
+      ],
+      [{ scanOnPush: false }, 'select at least one'],
+      [{ repository: repoArn('payments-api') }, 'is not one of this entity'],
+    ])(
+      'refuses the body %j with 400, asking AWS nothing',
+      async (body, message) => {
+        const res = await settings('', body);
+        expect(res.status).toBe(400);
+        expect(res.body.error.message).toContain(message);
+        expect(emulator.calls()).toEqual({});
+      },
+    );
+
+    it('records an auditor event with each setting’s action', async () => {
+      await settings('?dryRun=true', { tagImmutability: true });
+      expect(events[1]).toMatchObject({
+        eventId: 'repository-configure',
+        status: 'succeeded',
+        actorId: GUEST,
+        meta: {
+          entityRef: 'component:default/proof-of-concept',
+          dryRun: true,
+          awsResource: repoArn('proof-of-concept-repo'),
+          changed: false,
+          changes: [{ setting: 'tagImmutability', action: 'change' }],
+        },
+      });
+    });
+  });
+
   describe('scoping and refusals', () => {
-    it.each(['repository', 'push-access'])(
+    it.each(['repository', 'push-access', 'repository/settings'])(
       'refuses %s to a user the policy denies, with 403 and no AWS call',
       async route => {
         const res = await post(`proof-of-concept/${route}?dryRun=true`, READER);
@@ -428,7 +569,7 @@ describe('ECR write routes against the emulator', () => {
       },
     );
 
-    it.each(['repository', 'push-access'])(
+    it.each(['repository', 'push-access', 'repository/settings'])(
       'refuses %s to a service principal: writes are for people',
       async route => {
         const res = await post(

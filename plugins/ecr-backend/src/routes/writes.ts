@@ -6,16 +6,19 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   ClaimResponse,
+  ConfigureRepositoryResponse,
   CreateRepositoryResponse,
   EcrAnnotations,
   ecrBuildStartPermission,
   ecrPushAccessGrantPermission,
   ecrRepositoryClaimPermission,
+  ecrRepositoryConfigurePermission,
   ecrRepositoryCreatePermission,
   ownershipSubjectOf,
   parseRepositoryArn,
   PushAccessResponse,
   readEcrAnnotations,
+  RepositorySettingName,
   RepositoryRef,
   StartBuildResponse,
 } from '@backstage-ecr/plugin-ecr-common';
@@ -32,7 +35,11 @@ import { Request } from 'express';
 import { authorizeEntityRef } from '../auth/authorizeEntity';
 import { entityRouteRef } from '../auth/entityRouteRef';
 import { EcrRouter } from '../http/openApiRouter';
-import { dryRunOf, sourceVersionOf } from '../http/writeRequest';
+import {
+  dryRunOf,
+  settingsRequestOf,
+  sourceVersionOf,
+} from '../http/writeRequest';
 import { CachedEcrReader } from '../services/CachedEcrReader';
 
 export interface WriteRoutesOptions {
@@ -225,9 +232,40 @@ export function createWriteOperations(
     }
   }
 
+  async function configureRepository(
+    call: WriteCall,
+    asked: {
+      settings?: RepositorySettingName[];
+      replaceLifecyclePolicy?: boolean;
+    },
+    meta: WriteAuditMeta,
+  ): Promise<ConfigureRepositoryResponse> {
+    const { dryRun } = call;
+    const { entity } = await authorized(
+      call,
+      ecrRepositoryConfigurePermission,
+      meta,
+    );
+    const annotations = annotationsOf(entity, ecr);
+    const subject = ownershipSubjectOf(entity);
+    const repository = chooseRepositoryNamed(annotations, call.repository);
+    meta.awsResource = repository.arn;
+    try {
+      return await ecr.configureRepository({
+        repository,
+        subject,
+        ...asked,
+        dryRun,
+      });
+    } finally {
+      if (!dryRun) await reader.invalidate(annotations, subject);
+    }
+  }
+
   return {
     audited,
     createRepository,
+    configureRepository,
     grantPushAccess,
     startBuild,
     claim,
@@ -239,6 +277,14 @@ export const writeOutcomes = {
   createRepository: (answer: CreateRepositoryResponse): JsonObject => ({
     created: answer.created,
     alreadyExisted: answer.alreadyExisted,
+  }),
+  configureRepository: (answer: ConfigureRepositoryResponse): JsonObject => ({
+    changed: answer.changed,
+    changes: answer.changes.map(c => ({
+      setting: c.setting,
+      action: c.action,
+      ...(c.overwritesExisting && { overwritesExisting: true }),
+    })),
   }),
   grantPushAccess: (answer: PushAccessResponse): JsonObject => ({
     changed: answer.changed,
@@ -268,8 +314,8 @@ function requireUserCredentials(credentials: BackstageCredentials): void {
 }
 
 /**
- * The writes: `POST …/repository`, `POST …/push-access`, `POST …/claim` and
- * `POST …/builds`,
+ * The writes: `POST …/repository`, `POST …/repository/settings`,
+ * `POST …/push-access`, `POST …/claim` and `POST …/builds`,
  * each scoped like the read routes (the entity loaded with the caller's
  * credentials, the permission authorized against it, only its annotated AWS
  * resources acted on, and only those AWS says belong to it), and each
@@ -317,6 +363,34 @@ export function registerWriteRoutes(
       return writeOutcomes.createRepository(answer);
     });
   });
+
+  router.post(
+    '/entity/:namespace/:kind/:name/repository/settings',
+    async (req, res) => {
+      await audited(req, 'repository-configure', async (call, meta) => {
+        const asked = settingsRequestOf(req);
+        if (
+          asked.repository !== undefined &&
+          call.repository !== undefined &&
+          call.repository !== asked.repository
+        ) {
+          throw new InputError(
+            '?repository= and "repository" in the request body disagree; name the repository once, or the same in both',
+          );
+        }
+        const answer = await writes.configureRepository(
+          { ...call, repository: call.repository ?? asked.repository },
+          {
+            settings: asked.settings,
+            replaceLifecyclePolicy: asked.replaceLifecyclePolicy,
+          },
+          meta,
+        );
+        res.json(answer);
+        return writeOutcomes.configureRepository(answer);
+      });
+    },
+  );
 
   router.post(
     '/entity/:namespace/:kind/:name/push-access',

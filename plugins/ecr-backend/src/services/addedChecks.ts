@@ -115,6 +115,7 @@ export function withAddedChecks(
     ],
     createRepository: request => ecr.createRepository(request),
     grantPushAccess: request => ecr.grantPushAccess(request),
+    configureRepository: request => ecr.configureRepository(request),
     claim: request => ecr.claim(request),
     getBuilds: (project, subject, options) =>
       ecr.getBuilds(project, subject, options),

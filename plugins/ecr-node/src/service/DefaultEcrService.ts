@@ -1,4 +1,5 @@
 import {
+  ConfigureRepositoryResponse,
   ClaimResponse,
   CodeBuildProjectRef,
   CreateRepositoryResponse,
@@ -43,6 +44,10 @@ import {
   grantPushAccess,
   GrantPushAccessRequest,
 } from '../writes/grantPushAccess';
+import {
+  configureRepository,
+  ConfigureRepositoryRequest,
+} from '../writes/configureRepository';
 import { EcrService } from './EcrService';
 
 /** {@link EcrService} on the AWS SDK clients. */
@@ -116,6 +121,12 @@ export class DefaultEcrService implements EcrService {
     request: GrantPushAccessRequest,
   ): Promise<PushAccessResponse> {
     return grantPushAccess(this.clients, this.config, request);
+  }
+
+  configureRepository(
+    request: ConfigureRepositoryRequest,
+  ): Promise<ConfigureRepositoryResponse> {
+    return configureRepository(this.clients, this.config, request);
   }
 
   claim(request: ClaimRequest): Promise<ClaimResponse> {

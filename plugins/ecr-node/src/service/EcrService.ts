@@ -1,4 +1,5 @@
 import {
+  ConfigureRepositoryResponse,
   ClaimResponse,
   CodeBuildProjectRef,
   CreateRepositoryResponse,
@@ -20,6 +21,7 @@ import { ResourceTags, SetupFacts } from '../setup/facts';
 import { ClaimRequest } from '../writes/claim';
 import { CreateRepositoryRequest } from '../writes/createRepository';
 import { GrantPushAccessRequest } from '../writes/grantPushAccess';
+import { ConfigureRepositoryRequest } from '../writes/configureRepository';
 
 /**
  * The AWS layer of the ECR plugins, shared by the backend plugin and the
@@ -88,6 +90,16 @@ export interface EcrService {
    * only reads.
    */
   grantPushAccess(request: GrantPushAccessRequest): Promise<PushAccessResponse>;
+
+  /**
+   * Brings an existing repository that belongs to the entity to the creation
+   * defaults (scan on push, IMMUTABLE, the default lifecycle policy), each
+   * selectable; never replaces a different lifecycle policy unless asked. A
+   * dry run only reads.
+   */
+  configureRepository(
+    request: ConfigureRepositoryRequest,
+  ): Promise<ConfigureRepositoryResponse>;
 
   /**
    * Binds the entity's unbound repositories, and its pushing role, to it by

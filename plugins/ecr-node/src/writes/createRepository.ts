@@ -286,7 +286,7 @@ function withOutcome(error: MappedAwsError, outcome: string): MappedAwsError {
 }
 
 /** The repository's settings, tags and lifecycle policy; undefined when it does not exist. */
-async function findRepository(
+export async function findRepository(
   ecr: ECRClient,
   repository: RepositoryRef,
 ): Promise<FoundRepository | undefined> {

@@ -312,6 +312,7 @@ export function mockEcrApi(
     runAudit: jest.fn(),
     getAuditCsv: jest.fn(),
     grantPushAccess: jest.fn(),
+    configureRepository: jest.fn(),
     claim: jest.fn(),
     getBuilds: jest.fn(async () => ({
       project: null,

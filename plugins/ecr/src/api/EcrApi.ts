@@ -6,10 +6,12 @@ import {
   AuditRunResponse,
   BuildsResponse,
   ClaimResponse,
+  ConfigureRepositoryResponse,
   CreateRepositoryResponse,
   FindingsResponse,
   ImagesResponse,
   PushAccessResponse,
+  RepositorySettingName,
   SetupStatus,
   StartBuildResponse,
 } from '@backstage-ecr/plugin-ecr-common';
@@ -41,6 +43,21 @@ export interface EcrApi {
     entity: CompoundEntityRef,
     options: { dryRun: boolean },
   ): Promise<PushAccessResponse>;
+  /**
+   * Brings the entity's repository to the creation defaults: the `settings`
+   * given (all three when left out); an existing, different lifecycle policy
+   * is replaced only with `replaceLifecyclePolicy`. With `dryRun` only says
+   * what would change.
+   */
+  configureRepository(
+    entity: CompoundEntityRef,
+    options: {
+      dryRun: boolean;
+      settings?: RepositorySettingName[];
+      replaceLifecyclePolicy?: boolean;
+      repositoryArn?: string;
+    },
+  ): Promise<ConfigureRepositoryResponse>;
   /**
    * Binds the entity's unbound repositories (and its pushing role) to it by
    * tagging them; with `dryRun` only says what would be tagged.

@@ -7,10 +7,12 @@ import {
   AuditRunResponse,
   BuildsResponse,
   ClaimResponse,
+  ConfigureRepositoryResponse,
   CreateRepositoryResponse,
   FindingsResponse,
   ImagesResponse,
   PushAccessResponse,
+  RepositorySettingName,
   SetupStatus,
   StartBuildResponse,
 } from '@backstage-ecr/plugin-ecr-common';
@@ -76,6 +78,41 @@ export class EcrClient implements EcrApi {
   ): Promise<PushAccessResponse> {
     return json(
       await this.client.grantEntityPushAccess(writeRequest(entity, options)),
+    );
+  }
+
+  async configureRepository(
+    entity: CompoundEntityRef,
+    options: {
+      dryRun: boolean;
+      settings?: RepositorySettingName[];
+      replaceLifecyclePolicy?: boolean;
+      repositoryArn?: string;
+    },
+  ): Promise<ConfigureRepositoryResponse> {
+    const request = writeRequest(entity, options);
+    const selected = options.settings && {
+      scanOnPush: options.settings.includes('scanOnPush'),
+      tagImmutability: options.settings.includes('tagImmutability'),
+      lifecyclePolicy: options.settings.includes('lifecyclePolicy'),
+    };
+    return json(
+      await this.client.configureEntityRepository({
+        ...request,
+        query: {
+          ...request.query,
+          ...(options.repositoryArn !== undefined && {
+            repository: options.repositoryArn,
+          }),
+        },
+        body: {
+          ...request.body,
+          ...selected,
+          ...(options.replaceLifecyclePolicy && {
+            replaceLifecyclePolicy: true,
+          }),
+        },
+      }),
     );
   }
 

@@ -31,6 +31,12 @@ const CALLS: Record<keyof EcrApi, (ecr: EcrApi) => Promise<unknown>> = {
   getSetup: ecr => ecr.getSetup(ref, { refresh: true }),
   createRepository: ecr => ecr.createRepository(ref, { dryRun: true }),
   grantPushAccess: ecr => ecr.grantPushAccess(ref, { dryRun: false }),
+  configureRepository: ecr =>
+    ecr.configureRepository(ref, {
+      dryRun: true,
+      settings: ['scanOnPush'],
+      repositoryArn: 'arn',
+    }),
   claim: ecr => ecr.claim(ref, { dryRun: true }),
   getAudit: ecr => ecr.getAudit(),
   getAuditHistory: ecr => ecr.getAuditHistory(),
@@ -75,6 +81,7 @@ describe('EcrClient through the generated client', () => {
       ['GET', `${ENTITY}/setup?refresh=true`],
       ['POST', `${ENTITY}/repository?dryRun=true`],
       ['POST', `${ENTITY}/push-access?dryRun=false`],
+      ['POST', `${ENTITY}/repository/settings?dryRun=true&repository=arn`],
       ['POST', `${ENTITY}/claim?dryRun=true`],
       ['GET', 'http://backstage/api/ecr/audit'],
       ['GET', 'http://backstage/api/ecr/audit/history'],
@@ -91,6 +98,12 @@ describe('EcrClient through the generated client', () => {
     await ecr.claim(ref, { dryRun: true });
     await ecr.startBuild(ref, { dryRun: false });
     await ecr.startBuild(ref, { dryRun: true, sourceVersion: 'main' });
+    await ecr.configureRepository(ref, {
+      dryRun: false,
+      settings: ['tagImmutability', 'lifecyclePolicy'],
+      replaceLifecyclePolicy: true,
+    });
+    await ecr.configureRepository(ref, { dryRun: true });
     expect(
       fetch.mock.calls.map(([, init]) => ({
         body: init?.body,
@@ -104,6 +117,11 @@ describe('EcrClient through the generated client', () => {
         body: '{"dryRun":true,"sourceVersion":"main"}',
         type: 'application/json',
       },
+      {
+        body: '{"dryRun":false,"scanOnPush":false,"tagImmutability":true,"lifecyclePolicy":true,"replaceLifecyclePolicy":true}',
+        type: 'application/json',
+      },
+      { body: '{"dryRun":true}', type: 'application/json' },
     ]);
   });
 

@@ -190,6 +190,135 @@ describe('SetupFix', () => {
     expect(onApplied).not.toHaveBeenCalled();
   });
 
+  describe('repository settings', () => {
+    const configured = (
+      setting: 'scanOnPush' | 'tagImmutability' | 'lifecyclePolicy',
+      current: string | null,
+      desired: string,
+    ) =>
+      jest.fn(async ({}, { dryRun }) => ({
+        dryRun,
+        changed: !dryRun,
+        repositoryArn: REPO_ARN,
+        changes: [{ setting, current, desired, action: 'change' as const }],
+      }));
+
+    it.each([
+      [
+        'scan-on-push',
+        'Turn on scan on push',
+        'scanOnPush',
+        'false',
+        'true',
+        'Scan on push: false → true',
+      ],
+      [
+        'tag-immutability',
+        'Make tags immutable',
+        'tagImmutability',
+        'MUTABLE',
+        'IMMUTABLE',
+        'Tag mutability: MUTABLE → IMMUTABLE',
+      ],
+      [
+        'lifecycle-policy',
+        'Add lifecycle policy',
+        'lifecyclePolicy',
+        null,
+        '{"rules":[{"rulePriority":1}]}',
+        /Lifecycle policy: none → the default policy/,
+      ],
+    ] as const)(
+      'on a warning %s, previews only that setting with a dry run, then applies it',
+      async (id, button, setting, current, desired, shown) => {
+        const api = mockEcrApi({
+          configureRepository: configured(setting, current, desired),
+        });
+        const { onApplied } = await renderFix(
+          { id, status: 'warn', title: id, detail: 'not set' },
+          AuthorizeResult.ALLOW,
+          api,
+        );
+        await userEvent.click(
+          await screen.findByRole('button', { name: button }),
+        );
+        expect(await screen.findByText(shown)).toBeInTheDocument();
+        expect(api.configureRepository).toHaveBeenCalledWith(entityRef, {
+          dryRun: true,
+          settings: [setting],
+        });
+        expect(api.configureRepository).toHaveBeenCalledTimes(1);
+        await userEvent.click(screen.getByRole('button', { name: 'Apply' }));
+        await waitFor(() => expect(onApplied).toHaveBeenCalled());
+        expect(api.configureRepository).toHaveBeenLastCalledWith(entityRef, {
+          dryRun: false,
+          settings: [setting],
+        });
+      },
+    );
+
+    it('offers no settings fix to someone the policy does not allow', async () => {
+      await renderFix(
+        { id: 'scan-on-push', status: 'warn', title: 'Scan', detail: 'off' },
+        AuthorizeResult.DENY,
+      );
+      await new Promise(r => setTimeout(r, 50));
+      expect(screen.queryByRole('button')).not.toBeInTheDocument();
+    });
+
+    it('offers no settings fix while the repository is not the entity’s', async () => {
+      await renderFix(
+        {
+          id: 'tag-immutability',
+          status: 'warn',
+          title: 'Tags',
+          detail: 'MUTABLE',
+        },
+        AuthorizeResult.ALLOW,
+        mockEcrApi(),
+        [repositoryOwnerCheck.elsewhere as SetupCheck],
+      );
+      expect(await screen.findByTestId('fix-unavailable')).toBeInTheDocument();
+      expect(screen.queryByRole('button')).not.toBeInTheDocument();
+    });
+
+    it('says so in the preview when a lifecycle policy of the repository’s own is kept', async () => {
+      const api = mockEcrApi({
+        configureRepository: jest.fn(async ({}, { dryRun }) => ({
+          dryRun,
+          changed: false,
+          repositoryArn: REPO_ARN,
+          changes: [
+            {
+              setting: 'lifecyclePolicy' as const,
+              current: '{"rules":[{"rulePriority":7}]}',
+              desired: '{"rules":[{"rulePriority":1}]}',
+              action: 'kept' as const,
+            },
+          ],
+        })),
+      });
+      await renderFix(
+        {
+          id: 'lifecycle-policy',
+          status: 'warn',
+          title: 'Lifecycle',
+          detail: 'x',
+        },
+        AuthorizeResult.ALLOW,
+        api,
+      );
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Add lifecycle policy' }),
+      );
+      expect(
+        await screen.findByText(/Backstage keeps it and does not replace it/),
+      ).toBeInTheDocument();
+      expect(screen.getByText('Nothing would change.')).toBeInTheDocument();
+      expect(screen.getByText(/"rulePriority": 7/)).toBeInTheDocument();
+    });
+  });
+
   it('previews a claim that refuses a resource bound elsewhere', async () => {
     const api = mockEcrApi({
       claim: jest.fn(async ({}, { dryRun }) => ({

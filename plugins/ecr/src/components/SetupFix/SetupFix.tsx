@@ -8,11 +8,14 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import {
+  ConfigureRepositoryResponse,
   CreateRepositoryResponse,
   ecrPushAccessGrantPermission,
   ecrRepositoryClaimPermission,
+  ecrRepositoryConfigurePermission,
   ecrRepositoryCreatePermission,
   PushAccessResponse,
+  RepositorySettingName,
   SetupCheck,
 } from '@backstage-ecr/plugin-ecr-common';
 import { ecrApiRef } from '../../api/EcrApi';
@@ -30,10 +33,24 @@ import {
 const FIXES = {
   'repository-exists': { permission: ecrRepositoryCreatePermission },
   'push-permissions': { permission: ecrPushAccessGrantPermission },
+  'scan-on-push': { permission: ecrRepositoryConfigurePermission },
+  'tag-immutability': { permission: ecrRepositoryConfigurePermission },
+  'lifecycle-policy': { permission: ecrRepositoryConfigurePermission },
 } as const;
 
+/** The repository setting each settings check's fix changes. */
+export const SETTING_OF_CHECK: Partial<Record<string, RepositorySettingName>> =
+  {
+    'scan-on-push': 'scanOnPush',
+    'tag-immutability': 'tagImmutability',
+    'lifecycle-policy': 'lifecyclePolicy',
+  };
+
 type FixableCheckId = keyof typeof FIXES;
-type Preview = CreateRepositoryResponse | PushAccessResponse;
+type Preview =
+  | CreateRepositoryResponse
+  | PushAccessResponse
+  | ConfigureRepositoryResponse;
 
 function isFixable(id: string): id is FixableCheckId {
   return id in FIXES;
@@ -53,8 +70,84 @@ function Why(props: { children: ReactNode }) {
   );
 }
 
+/** Each setting a settings fix changes, as found and as it would be. */
+export function SettingsPreview(props: {
+  preview: ConfigureRepositoryResponse;
+}) {
+  const { preview } = props;
+  const { t } = useTranslationRef(ecrTranslationRef);
+  const shown = (value: string | null) =>
+    value === null ? t('setupFix.configure.none') : value;
+  const policyText = (value: string) => {
+    try {
+      return JSON.stringify(JSON.parse(value), null, 2);
+    } catch {
+      return value;
+    }
+  };
+  return (
+    <Flex direction="column" gap="2">
+      <Text>
+        {t('setupFix.configure.intro', {
+          repositoryArn: <code>{preview.repositoryArn}</code>,
+        })}
+      </Text>
+      {preview.changes.every(c => c.action !== 'change') && (
+        <Text>{t('setupFix.configure.nothingToChange')}</Text>
+      )}
+      {preview.changes.map(change => {
+        const setting = t(`setupFix.configure.setting.${change.setting}`);
+        const lifecycle = change.setting === 'lifecyclePolicy';
+        return (
+          <Flex
+            direction="column"
+            gap="1"
+            key={change.setting}
+            data-testid={`setting-${change.setting}`}
+          >
+            <Text variant="body-small">
+              {change.action === 'kept' &&
+                t('setupFix.configure.kept', { setting })}
+              {change.action === 'unchanged' &&
+                t('setupFix.configure.unchanged', {
+                  setting,
+                  current: lifecycle
+                    ? t('setupFix.configure.defaultPolicy')
+                    : shown(change.current),
+                })}
+              {change.action === 'change' &&
+                (change.overwritesExisting
+                  ? t('setupFix.configure.overwrites', { setting })
+                  : t('setupFix.configure.change', {
+                      setting,
+                      current: shown(change.current),
+                      desired: lifecycle
+                        ? t('setupFix.configure.defaultPolicy')
+                        : change.desired,
+                    }))}
+            </Text>
+            {lifecycle &&
+              change.current !== null &&
+              change.action !== 'unchanged' && (
+                <Code>{policyText(change.current)}</Code>
+              )}
+            {lifecycle && change.action === 'change' && (
+              <Code>{policyText(change.desired)}</Code>
+            )}
+          </Flex>
+        );
+      })}
+    </Flex>
+  );
+}
+
 function PreviewBody(props: { checkId: FixableCheckId; preview: Preview }) {
   const { t } = useTranslationRef(ecrTranslationRef);
+  if (SETTING_OF_CHECK[props.checkId]) {
+    return (
+      <SettingsPreview preview={props.preview as ConfigureRepositoryResponse} />
+    );
+  }
   if (props.checkId === 'repository-exists') {
     const preview = props.preview as CreateRepositoryResponse;
     if (preview.alreadyExisted) {
@@ -123,22 +216,35 @@ function WriteFix(props: {
   const api = useApi(ecrApiRef);
   const { t } = useTranslationRef(ecrTranslationRef);
   const fix = FIXES[check.id];
-  const { button, title } =
-    check.id === 'repository-exists'
-      ? {
-          button: t('setupFix.createRepository.button'),
-          title: t('setupFix.createRepository.title'),
-        }
-      : {
-          button: t('setupFix.grantPushAccess.button'),
-          title: t('setupFix.grantPushAccess.title'),
-        };
+  const setting = SETTING_OF_CHECK[check.id];
+  let labels: { button: string; title: string };
+  if (setting) {
+    labels = {
+      button: t(`setupFix.configure.button.${setting}`),
+      title: t('setupFix.configure.title'),
+    };
+  } else if (check.id === 'repository-exists') {
+    labels = {
+      button: t('setupFix.createRepository.button'),
+      title: t('setupFix.createRepository.title'),
+    };
+  } else {
+    labels = {
+      button: t('setupFix.grantPushAccess.button'),
+      title: t('setupFix.grantPushAccess.title'),
+    };
+  }
+  const { button, title } = labels;
   const { allowed } = usePermission({
     permission: fix.permission,
     resourceRef: stringifyEntityRef(entityRef),
   });
   const [open, setOpen] = useState(false);
-  if (check.status !== 'fail' || !allowed) {
+  // The settings checks warn; the others fail.
+  const needsFix = setting
+    ? check.status === 'warn' || check.status === 'fail'
+    : check.status === 'fail';
+  if (!needsFix || !allowed) {
     return null;
   }
   const blocking = blockingOwnerCheck(check.id, checks);
@@ -152,10 +258,17 @@ function WriteFix(props: {
       </Why>
     );
   }
-  const run = (dryRun: boolean): Promise<Preview> =>
-    check.id === 'repository-exists'
+  const run = (dryRun: boolean): Promise<Preview> => {
+    if (setting) {
+      return api.configureRepository(entityRef, {
+        dryRun,
+        settings: [setting],
+      });
+    }
+    return check.id === 'repository-exists'
       ? api.createRepository(entityRef, { dryRun })
       : api.grantPushAccess(entityRef, { dryRun });
+  };
   return (
     <>
       <Button size="small" variant="secondary" onPress={() => setOpen(true)}>
@@ -230,7 +343,8 @@ function ClaimFix(props: {
 
 /**
  * The fix for a failing check, shown only to those the permission policy
- * allows to make it for this entity: create the repository, grant push
+ * allows to make it for this entity: create the repository, change its
+ * settings (scan on push, immutable tags, lifecycle policy), grant push
  * access, or claim unbound resources. `checks` (the entity's other checks)
  * keeps a write fix back while its resource does not belong to the entity.
  */

@@ -47,6 +47,9 @@ export function ownerCheckState(check: SetupCheck): OwnerCheckState {
 const FIX_DEPENDS_ON: Partial<Record<SetupCheckId, OwnerCheckId[]>> = {
   'repository-exists': ['repository-owner'],
   'push-permissions': ['repository-owner', 'push-role-owner'],
+  'scan-on-push': ['repository-owner'],
+  'tag-immutability': ['repository-owner'],
+  'lifecycle-policy': ['repository-owner'],
 };
 
 /** The failing owner check that keeps a write fix from being offered, if any. */

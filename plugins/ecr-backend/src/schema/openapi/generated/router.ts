@@ -782,6 +782,96 @@ export const spec = {
         ],
         additionalProperties: false,
       },
+      ConfigureRepositoryRequest: {
+        type: 'object',
+        description:
+          'The only fields the body of `POST …/repository/settings` may hold.',
+        properties: {
+          dryRun: {
+            type: 'boolean',
+          },
+          scanOnPush: {
+            type: 'boolean',
+            description:
+              'Select (true) or leave out (false) turning scan on push on.',
+          },
+          tagImmutability: {
+            type: 'boolean',
+            description:
+              'Select (true) or leave out (false) setting tags IMMUTABLE.',
+          },
+          lifecyclePolicy: {
+            type: 'boolean',
+            description:
+              'Select (true) or leave out (false) putting the default lifecycle policy.',
+          },
+          replaceLifecyclePolicy: {
+            type: 'boolean',
+            description:
+              'Replace an existing lifecycle policy that differs from the default.',
+          },
+          repository: {
+            type: 'string',
+            description:
+              "One of the entity's repository ARNs, when it has several.",
+          },
+        },
+        additionalProperties: false,
+      },
+      RepositorySettingChange: {
+        type: 'object',
+        description:
+          'One setting as found, and what was (or would be) done to it.',
+        properties: {
+          setting: {
+            type: 'string',
+            enum: ['scanOnPush', 'tagImmutability', 'lifecyclePolicy'],
+          },
+          current: {
+            type: 'string',
+            nullable: true,
+            description: 'The value found; null for no lifecycle policy.',
+          },
+          desired: {
+            type: 'string',
+          },
+          action: {
+            type: 'string',
+            enum: ['change', 'unchanged', 'kept'],
+            description:
+              '`change`: set by this request (or would be, on a dry run); `unchanged`: already as desired; `kept`: a different lifecycle policy left in place, as `replaceLifecyclePolicy` was not asked.',
+          },
+          overwritesExisting: {
+            type: 'boolean',
+            description: 'The change replaces an existing lifecycle policy.',
+          },
+        },
+        required: ['setting', 'current', 'desired', 'action'],
+        additionalProperties: false,
+      },
+      ConfigureRepositoryResponse: {
+        type: 'object',
+        properties: {
+          dryRun: {
+            type: 'boolean',
+          },
+          changed: {
+            type: 'boolean',
+            description: 'True when this request changed a setting.',
+          },
+          repositoryArn: {
+            type: 'string',
+          },
+          changes: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/RepositorySettingChange',
+            },
+          },
+        },
+        required: ['dryRun', 'changed', 'repositoryArn', 'changes'],
+        additionalProperties: false,
+      },
       ClaimedResource: {
         type: 'object',
         description: 'What a claim did, or would do, to one resource.',
@@ -1600,6 +1690,87 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/CreateRepositoryResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '413': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '415': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+          '502': {
+            $ref: '#/components/responses/AwsFailed',
+          },
+          '503': {
+            $ref: '#/components/responses/AwsFailed',
+          },
+        },
+      },
+    },
+    '/entity/{namespace}/{kind}/{name}/repository/settings': {
+      post: {
+        operationId: 'ConfigureEntityRepository',
+        summary:
+          "Brings one of the entity's repositories to the settings repositories are created with.",
+        description:
+          'Needs a user token and `ecr.repository.configure` on the entity; only a repository that exists, belongs to the entity (its own tags) and lies in `ecr.regions`. Turns scan on push on, sets tags IMMUTABLE and puts the default lifecycle policy, each only when selected (all three when the body selects none) and not already so. A lifecycle policy that differs from the default is kept unless `replaceLifecyclePolicy` is true. Every attempt is an auditor event `repository-configure`.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/dryRun',
+          },
+          {
+            $ref: '#/components/parameters/repository',
+          },
+        ],
+        requestBody: {
+          required: false,
+          description:
+            'No body, or JSON (else 415) of at most 4096 bytes (else 413) holding only `dryRun`, `scanOnPush`, `tagImmutability`, `lifecyclePolicy`, `replaceLifecyclePolicy` and `repository` (else 400).',
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ConfigureRepositoryRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'Each selected setting, as found and as it is (or would be) set.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ConfigureRepositoryResponse',
                 },
               },
             },

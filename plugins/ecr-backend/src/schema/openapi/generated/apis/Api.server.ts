@@ -10,6 +10,8 @@ import { AuditReport } from '../models/AuditReport.model';
 import { AuditRunResponse } from '../models/AuditRunResponse.model';
 import { BuildsResponse } from '../models/BuildsResponse.model';
 import { ClaimResponse } from '../models/ClaimResponse.model';
+import { ConfigureRepositoryRequest } from '../models/ConfigureRepositoryRequest.model';
+import { ConfigureRepositoryResponse } from '../models/ConfigureRepositoryResponse.model';
 import { CreateRepositoryResponse } from '../models/CreateRepositoryResponse.model';
 import { ErrorResponseBody } from '../models/ErrorResponseBody.model';
 import { FindingsResponse } from '../models/FindingsResponse.model';
@@ -36,6 +38,33 @@ export type ClaimEntityResources = {
   };
   response:
     | ClaimResponse
+    | ErrorResponseBody
+    | ErrorResponseBody
+    | ErrorResponseBody
+    | ErrorResponseBody
+    | ErrorResponseBody
+    | ErrorResponseBody
+    | ErrorResponseBody
+    | ErrorResponseBody
+    | ErrorResponseBody;
+};
+/**
+ * @public
+ */
+export type ConfigureEntityRepository = {
+  path: {
+    namespace: string;
+    kind: string;
+    name: string;
+  };
+  body: ConfigureRepositoryRequest;
+  query: {
+    dryRun?: 'true' | 'false';
+    repository?: string;
+  };
+  response:
+    | ConfigureRepositoryResponse
+    | ErrorResponseBody
     | ErrorResponseBody
     | ErrorResponseBody
     | ErrorResponseBody
@@ -263,6 +292,8 @@ export type StartEntityBuild = {
 
 export type EndpointMap = {
   '#post|/entity/{namespace}/{kind}/{name}/claim': ClaimEntityResources;
+
+  '#post|/entity/{namespace}/{kind}/{name}/repository/settings': ConfigureEntityRepository;
 
   '#post|/entity/{namespace}/{kind}/{name}/repository': CreateEntityRepository;
 

@@ -14,6 +14,8 @@ import { AuditReport } from '../models/AuditReport.model';
 import { AuditRunResponse } from '../models/AuditRunResponse.model';
 import { BuildsResponse } from '../models/BuildsResponse.model';
 import { ClaimResponse } from '../models/ClaimResponse.model';
+import { ConfigureRepositoryRequest } from '../models/ConfigureRepositoryRequest.model';
+import { ConfigureRepositoryResponse } from '../models/ConfigureRepositoryResponse.model';
 import { CreateRepositoryResponse } from '../models/CreateRepositoryResponse.model';
 import { FindingsResponse } from '../models/FindingsResponse.model';
 import { HealthResponse } from '../models/HealthResponse.model';
@@ -53,6 +55,21 @@ export type ClaimEntityResources = {
   body: WriteRequest;
   query: {
     dryRun?: 'true' | 'false';
+  };
+};
+/**
+ * @public
+ */
+export type ConfigureEntityRepository = {
+  path: {
+    namespace: string;
+    kind: string;
+    name: string;
+  };
+  body: ConfigureRepositoryRequest;
+  query: {
+    dryRun?: 'true' | 'false';
+    repository?: string;
   };
 };
 /**
@@ -207,6 +224,42 @@ export class DefaultApiClient {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
 
     const uriTemplate = `/entity/{namespace}/{kind}/{name}/claim{?dryRun}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      namespace: request.path.namespace,
+      kind: request.path.kind,
+      name: request.path.name,
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
+      body: JSON.stringify(request.body),
+    });
+  }
+
+  /**
+   * Needs a user token and `ecr.repository.configure` on the entity; only a repository that exists, belongs to the entity (its own tags) and lies in `ecr.regions`. Turns scan on push on, sets tags IMMUTABLE and puts the default lifecycle policy, each only when selected (all three when the body selects none) and not already so. A lifecycle policy that differs from the default is kept unless `replaceLifecyclePolicy` is true. Every attempt is an auditor event `repository-configure`.
+   * Brings one of the entity\'s repositories to the settings repositories are created with.
+   * @param namespace - The entity\&#39;s namespace, by the catalog\&#39;s naming rules (at most 63 characters of letters, digits and &#x60;-&#x60;).
+   * @param kind - The entity\&#39;s kind, e.g. &#x60;component&#x60;.
+   * @param name - The entity\&#39;s name, by the catalog\&#39;s naming rules (at most 63 characters of letters, digits, &#x60;-&#x60;, &#x60;_&#x60; and &#x60;.&#x60;).
+   * @param dryRun - &#x60;true&#x60; only says what the write would do; absent means &#x60;false&#x60;. It may also be given in the JSON body; when both are given they must agree (400).
+   * @param repository - The ARN of the entity\&#39;s repository to act on, given once. It must be one of the ARNs the entity\&#39;s &#x60;aws.amazon.com/amazon-ecr-arn&#x60; annotation names; it may be left out when the entity names one repository.
+   * @param configureRepositoryRequest - No body, or JSON (else 415) of at most 4096 bytes (else 413) holding only &#x60;dryRun&#x60;, &#x60;scanOnPush&#x60;, &#x60;tagImmutability&#x60;, &#x60;lifecyclePolicy&#x60;, &#x60;replaceLifecyclePolicy&#x60; and &#x60;repository&#x60; (else 400).
+   */
+  public async configureEntityRepository(
+    // @ts-ignore
+    request: ConfigureEntityRepository,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<ConfigureRepositoryResponse>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/entity/{namespace}/{kind}/{name}/repository/settings{?dryRun,repository}`;
 
     const uri = parser.parse(uriTemplate).expand({
       namespace: request.path.namespace,
