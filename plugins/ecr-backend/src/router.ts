@@ -55,7 +55,7 @@ export async function createRouter(
   const { ecr, reader, httpAuth } = options;
   const authorizeEntity = createEntityAuthorizer(options);
   const reads = createReadOperations(options);
-  const { annotationsOf } = reads;
+  const { repositoriesOf } = reads;
 
   /** The entity a route names (checked first) and the caller's credentials. */
   const callerOf = async (
@@ -104,7 +104,7 @@ export async function createRouter(
         throw new InputError('Give one repository ARN in ?repository=');
       }
       const { entity } = await authorizeEntity(req, ecrImagesReadPermission);
-      const { repositories } = annotationsOf(entity);
+      const { repositories } = await repositoriesOf(entity);
       let repository = repositories.length === 1 ? repositories[0] : undefined;
       if (requested !== undefined) {
         const parsed = parseRepositoryArn(requested);

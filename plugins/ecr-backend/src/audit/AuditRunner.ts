@@ -288,7 +288,6 @@ export class AuditRunner {
     signal.throwIfAborted();
     const unclaimed = await this.findUnclaimed(
       session,
-      entities,
       results.flatMap(r => r.repositoryArns),
       signal,
     );
@@ -510,7 +509,6 @@ export class AuditRunner {
 
   private async findUnclaimed(
     session: EcrAuditSession,
-    entities: Entity[],
     /** What the audited entities claim: named by ARN or found by tags. */
     claimedArns: string[],
     signal: AbortSignal,

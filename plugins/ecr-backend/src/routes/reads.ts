@@ -9,9 +9,11 @@ import {
   ImagesResponse,
   ownershipSubjectOf,
   readEcrAnnotations,
+  SetupCheck,
+  SetupCheckId,
   SetupStatus,
 } from '@backstage-ecr/plugin-ecr-common';
-import { EcrService } from '@backstage-ecr/plugin-ecr-node';
+import { AwsCallError, EcrService } from '@backstage-ecr/plugin-ecr-node';
 import { CompoundEntityRef, Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -60,12 +62,19 @@ export function createReadOperations(options: ReadOperationsOptions) {
     return result.value;
   };
 
+  /**
+   * The annotations with the repositories their tags find (cached); the
+   * repositories every read of the entity acts on.
+   */
+  const repositoriesOf = (entity: Entity): Promise<EcrAnnotations> =>
+    reader.resolveAnnotations(annotationsOf(entity));
+
   async function getImages(
     ref: CompoundEntityRef,
     credentials: BackstageCredentials,
   ): Promise<FetchedImages> {
     const { entity, entityRef } = await authorized(ref, credentials);
-    const annotations = annotationsOf(entity);
+    const annotations = await repositoriesOf(entity);
     await requireReadable(
       reader,
       ecr.config,
@@ -89,15 +98,32 @@ export function createReadOperations(options: ReadOperationsOptions) {
     options: { refresh: () => boolean },
   ): Promise<SetupStatus> {
     const { entity, entityRef } = await authorized(ref, credentials);
-    const annotations = readEcrAnnotations(entity, { allowedAccounts });
+    const parsed = readEcrAnnotations(entity, { allowedAccounts });
+    let annotations = parsed;
+    let lookupFailure: AwsCallError | undefined;
+    if (parsed.ok && parsed.value.repositoryTags) {
+      try {
+        annotations = {
+          ok: true,
+          value: await reader.resolveAnnotations(parsed.value),
+        };
+      } catch (error) {
+        if (!(error instanceof AwsCallError)) throw error;
+        // The other checks still run, on what the ARN annotation names.
+        lookupFailure = error;
+      }
+    }
     const facts = await reader.getSetupFacts(
       annotations,
       ownershipSubjectOf(entity),
       { refresh: options.refresh() },
     );
+    const checks = ecr.evaluateSetupChecks(facts.value);
     return {
       entityRef,
-      checks: ecr.evaluateSetupChecks(facts.value),
+      checks: lookupFailure
+        ? checks.map(check => withoutRepositoryList(check, lookupFailure!))
+        : checks,
       checkedAt: facts.fetchedAt,
       ...(facts.stale && { stale: true }),
     };
@@ -127,7 +153,46 @@ export function createReadOperations(options: ReadOperationsOptions) {
     };
   }
 
-  return { authorized, annotationsOf, getImages, getSetupStatus, getBuilds };
+  return {
+    authorized,
+    annotationsOf,
+    repositoriesOf,
+    getImages,
+    getSetupStatus,
+    getBuilds,
+  };
+}
+
+/** The checks that judge the entity's repositories, and so need their list. */
+const REPOSITORY_CHECKS: ReadonlySet<string> = new Set<SetupCheckId>([
+  'repository-exists',
+  'scan-on-push',
+  'tag-immutability',
+  'lifecycle-policy',
+  'encryption',
+  'push-permissions',
+  'images-present',
+  'repository-owner',
+]);
+
+/**
+ * A check that needs the repository list, unknown when the tags lookup that
+ * completes the list failed: it says so, naming `tag:GetResources`.
+ */
+function withoutRepositoryList(
+  check: SetupCheck,
+  failure: AwsCallError,
+): SetupCheck {
+  if (!REPOSITORY_CHECKS.has(check.id)) return check;
+  return {
+    id: check.id,
+    status: 'unknown',
+    title: check.title,
+    detail: `The repositories aws.amazon.com/amazon-ecr-tags names could not be looked up: ${failure.message}`,
+    remedy:
+      'Allow Backstage tag:GetResources (Resource Groups Tagging API) in every account of ecr.allowedAccounts, or name the repositories with aws.amazon.com/amazon-ecr-arn.',
+    requiredActions: ['tag:GetResources'],
+  };
 }
 
 /** The images answer built from what `getImages` read. */

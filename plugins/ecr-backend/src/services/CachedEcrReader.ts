@@ -83,6 +83,27 @@ export class CachedEcrReader {
     );
   }
 
+  /**
+   * The annotations with the repositories `aws.amazon.com/amazon-ecr-tags`
+   * finds, cached by what the annotations name. Without that annotation, the
+   * annotations as they are: no AWS call, no cache.
+   */
+  async resolveAnnotations(
+    annotations: EcrAnnotations,
+  ): Promise<EcrAnnotations> {
+    const tags = annotations.repositoryTags;
+    if (!tags) return annotations;
+    const { value } = await this.read(
+      key(
+        'tagged',
+        ...annotations.repositories.map(r => r.arn),
+        ...tags.map(t => `tag=${t.key}=${t.value}`),
+      ),
+      async () => (await this.ecr.resolveAnnotations(annotations)).repositories,
+    );
+    return { ...annotations, repositories: value };
+  }
+
   /** Who a repository belongs to (its tags), or null when it does not exist. */
   getRepositoryTags(repository: RepositoryRef): Promise<Fetched<ResourceTags>> {
     return this.read(key('tags', repository.arn), () =>
