@@ -189,6 +189,26 @@ export const ecrTranslationRef = createTranslationRef({
         role: 'Role: {{roleArn}}',
         policyName: 'Policy name: {{policyName}}',
       },
+      fixAll: {
+        button: 'Fix all',
+        title: 'Fix every pending check',
+        intro:
+          'Backstage will make these changes in this order. Each is shown as its dry run answered; if one fails, the ones after it are not made.',
+        stepTitle: '{{number}}. {{step}}',
+        step: {
+          createRepository: 'Create the repository',
+          configureRepository: 'Change the repository settings',
+          grantPushAccess: 'Grant the build role push access',
+        },
+        outcome: {
+          done: 'Done.',
+          applying: 'Applying…',
+          failed: 'Failed: {{message}}',
+          notRun: 'Not made: an earlier change failed.',
+        },
+        apply: 'Apply all',
+        close: 'Close',
+      },
       configure: {
         button: {
           scanOnPush: 'Turn on scan on push',

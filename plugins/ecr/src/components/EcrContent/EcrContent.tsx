@@ -31,7 +31,7 @@ import { ImagesTable } from '../ImagesTable';
 import { FindingsDialog } from '../FindingsDialog';
 import { CommandLine, PullCommands } from '../PullCommands';
 import { SetupChecklist } from '../SetupChecklist';
-import { SetupFix } from '../SetupFix';
+import { FixAll, SetupFix } from '../SetupFix';
 import { BuildsSection, useBuilds } from '../Builds';
 import { SOURCE_LOCATION_ANNOTATION } from '../Builds/source';
 import { firstPushCommands, newestTagged } from '../common/commands';
@@ -249,6 +249,15 @@ function EcrContentForEntity(props: {
         <SetupChecklist
           status={setup.value}
           latestBuild={projectBuilds?.[0]}
+          actions={
+            props.renderCheckAction ? undefined : (
+              <FixAll
+                entityRef={entityRef}
+                checks={setup.value.checks}
+                onApplied={refresh}
+              />
+            )
+          }
           renderAction={check =>
             props.renderCheckAction ? (
               props.renderCheckAction(check, refresh)

@@ -188,7 +188,8 @@ function CheckItem(props: {
 
 /**
  * The setup checks as a checklist: each with its status, what it saw and what
- * to do. `renderAction` may add a fix to a check (shown only where allowed).
+ * to do. `renderAction` may add a fix to a check (shown only where allowed),
+ * `actions` a button for all of them.
  * `latestBuild`, the newest build of the entity's CodeBuild project, is
  * mentioned where its outcome bears on a check (images pushed, push access).
  */
@@ -196,14 +197,19 @@ export function SetupChecklist(props: {
   status: SetupStatus;
   renderAction?: (check: SetupCheck) => ReactNode;
   latestBuild?: BuildSummary;
+  /** Beside the summary: "Fix all", where there is something to fix. */
+  actions?: ReactNode;
 }) {
-  const { status, renderAction, latestBuild } = props;
+  const { status, renderAction, latestBuild, actions } = props;
   const { t } = useTranslationRef(ecrTranslationRef);
   return (
     <Flex direction="column" gap="2">
-      <Text variant="body-medium" weight="bold" data-testid="setup-summary">
-        {setupSummary(t, status.checks)}
-      </Text>
+      <Flex align="center" justify="between" gap="2">
+        <Text variant="body-medium" weight="bold" data-testid="setup-summary">
+          {setupSummary(t, status.checks)}
+        </Text>
+        {actions}
+      </Flex>
       <ul
         style={{ listStyle: 'none', margin: 0, padding: 0 }}
         aria-label={t('setupChecklist.listAriaLabel')}

@@ -46,8 +46,8 @@ export const SETTING_OF_CHECK: Partial<Record<string, RepositorySettingName>> =
     'lifecycle-policy': 'lifecyclePolicy',
   };
 
-type FixableCheckId = keyof typeof FIXES;
-type Preview =
+export type FixableCheckId = keyof typeof FIXES;
+export type Preview =
   | CreateRepositoryResponse
   | PushAccessResponse
   | ConfigureRepositoryResponse;
@@ -141,7 +141,10 @@ export function SettingsPreview(props: {
   );
 }
 
-function PreviewBody(props: { checkId: FixableCheckId; preview: Preview }) {
+export function PreviewBody(props: {
+  checkId: FixableCheckId;
+  preview: Preview;
+}) {
   const { t } = useTranslationRef(ecrTranslationRef);
   if (SETTING_OF_CHECK[props.checkId]) {
     return (

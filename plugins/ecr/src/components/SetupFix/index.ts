@@ -1,1 +1,2 @@
 export { SetupFix } from './SetupFix';
+export { FixAll } from './FixAll';
