@@ -27,6 +27,10 @@ backend.add(import('./permissions'));
 // Amazon ECR: images, scan findings and setup status of catalog entities
 backend.add(import('@backstage-ecr/plugin-ecr-backend'));
 
+// MCP: the actions plugins register (here only ECR's, see backend.actions in
+// app-config.yaml) as MCP tools at /api/mcp-actions/v1
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
 // search (in-memory Lunr engine by default) with the catalog collator
 backend.add(import('@backstage/plugin-search-backend'));
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));

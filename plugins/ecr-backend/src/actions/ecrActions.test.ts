@@ -107,6 +107,7 @@ describe('the ECR actions', () => {
       'get-builds': read,
       'get-audit': read,
       'create-repository': write,
+      'configure-repository': { ...write, destructive: true },
       'grant-push-access': write,
       claim: write,
       'start-build': { ...write, idempotent: false },
@@ -227,6 +228,11 @@ describe('the ECR actions', () => {
 
   describe.each([
     ['create-repository', 'ecr.repository.create', 'repository-create'],
+    [
+      'configure-repository',
+      'ecr.repository.configure',
+      'repository-configure',
+    ],
     ['grant-push-access', 'ecr.push-access.grant', 'push-access-grant'],
     ['claim', 'ecr.repository.claim', 'repository-claim'],
     ['start-build', 'ecr.build.start', 'build-start'],
@@ -302,6 +308,48 @@ describe('the ECR actions', () => {
       message: expect.stringContaining('group:default/team-b'),
     });
     expect(emulator.calls()['ecr:CreateRepository']).toBeUndefined();
+  });
+
+  it('configure-repository previews each setting, changes them with dryRun false, and refuses a repository that is not the entity’s', async () => {
+    const entityRef = 'component:default/proof-of-concept';
+    const preview = await invoke('configure-repository', {
+      entityRef,
+      settings: ['scanOnPush'],
+    });
+    expect(preview).toMatchObject({
+      dryRun: true,
+      changed: false,
+      repositoryArn: repoArn('proof-of-concept-repo'),
+      changes: [expect.objectContaining({ setting: 'scanOnPush' })],
+    });
+    expect(
+      emulator.calls()['ecr:PutImageScanningConfiguration'],
+    ).toBeUndefined();
+    const done = await invoke('configure-repository', {
+      entityRef,
+      dryRun: false,
+      settings: ['scanOnPush'],
+    });
+    expect(done).toMatchObject({ dryRun: false });
+    expect(events.filter(e => e.status === 'succeeded')).toContainEqual(
+      expect.objectContaining({
+        eventId: 'repository-configure',
+        meta: expect.objectContaining({
+          dryRun: false,
+          awsResource: repoArn('proof-of-concept-repo'),
+          actor: 'user:default/guest',
+        }),
+      }),
+    );
+    await expect(
+      invoke('configure-repository', {
+        entityRef: 'component:default/reporting-api',
+        dryRun: false,
+      }),
+    ).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message: expect.stringContaining('group:default/team-b'),
+    });
   });
 
   it('grant-push-access previews the least-privilege policy, and refuses a repository that is not the entity’s', async () => {

@@ -273,6 +273,62 @@ export function registerEcrActions(options: EcrActionsOptions): void {
   });
 
   actionsRegistry.register({
+    name: 'configure-repository',
+    title: "Fix the ECR repository's settings",
+    description:
+      "Turns on scan on push, sets IMMUTABLE tags and puts the default lifecycle policy (which expires untagged images after 14 days) on the entity's repository, each selectable; an existing different lifecycle policy is kept unless replaceLifecyclePolicy is true. Dry run unless dryRun is false. Needs ecr.repository.configure on the entity.",
+    // Putting a lifecycle policy makes ECR expire images, and may replace one.
+    attributes: { readOnly: false, destructive: true, idempotent: true },
+    schema: {
+      input: z =>
+        z.object({
+          entityRef: entityRefInput(z),
+          dryRun: dryRunInput(z),
+          repository: repositoryInput(z),
+          settings: z
+            .array(z.enum(['scanOnPush', 'tagImmutability', 'lifecyclePolicy']))
+            .min(1)
+            .optional()
+            .describe('The settings to fix; all three when left out'),
+          replaceLifecyclePolicy: z
+            .boolean()
+            .default(false)
+            .describe('Replace an existing, different lifecycle policy'),
+        }),
+      output: z =>
+        z
+          .object({
+            dryRun: z.boolean(),
+            changed: z.boolean(),
+            repositoryArn: z.string(),
+            changes: z.array(detail(z)),
+          })
+          .passthrough(),
+    },
+    action: async ({ input, credentials }) =>
+      audited(
+        'repository-configure',
+        input,
+        credentials,
+        (call, meta) =>
+          writes.configureRepository(
+            call,
+            {
+              settings: input.settings ?? [
+                'scanOnPush',
+                'tagImmutability',
+                'lifecyclePolicy',
+              ],
+              replaceLifecyclePolicy: input.replaceLifecyclePolicy,
+            },
+            meta,
+          ),
+        writeOutcomes.configureRepository,
+        { repository: input.repository },
+      ),
+  });
+
+  actionsRegistry.register({
     name: 'grant-push-access',
     title: 'Grant the build role push access',
     description:

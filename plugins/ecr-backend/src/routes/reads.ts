@@ -95,7 +95,7 @@ export function createReadOperations(options: ReadOperationsOptions) {
     ref: CompoundEntityRef,
     credentials: BackstageCredentials,
     /** Whether to read AWS again ("Check again"); asked once authorized. */
-    options: { refresh: () => boolean },
+    asked: { refresh: () => boolean },
   ): Promise<SetupStatus> {
     const { entity, entityRef } = await authorized(ref, credentials);
     const parsed = readEcrAnnotations(entity, { allowedAccounts });
@@ -116,7 +116,7 @@ export function createReadOperations(options: ReadOperationsOptions) {
     const facts = await reader.getSetupFacts(
       annotations,
       ownershipSubjectOf(entity),
-      { refresh: options.refresh() },
+      { refresh: asked.refresh() },
     );
     const checks = ecr.evaluateSetupChecks(facts.value);
     return {
