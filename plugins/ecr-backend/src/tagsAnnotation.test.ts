@@ -96,6 +96,19 @@ describe('an entity naming its repositories by tags', () => {
     expect((res.body as ImagesResponse).repositories).toEqual([]);
   });
 
+  it('writes to the repository its tags find, as the reads do', async () => {
+    const res = await request(server)
+      .post(`${ENTITY}/ledger-by-tags/repository?dryRun=true`)
+      .set('Authorization', USER);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      dryRun: true,
+      created: false,
+      alreadyExisted: true,
+      repositoryArn: LEDGER,
+    });
+  });
+
   it('keeps ARN-only entities off the Tagging API', async () => {
     const res = await get(server, 'payments-api/images');
     expect(res.status).toBe(200);

@@ -134,7 +134,9 @@ export function createWriteOperations(
       ecrRepositoryCreatePermission,
       meta,
     );
-    const annotations = annotationsOf(entity, ecr);
+    const annotations = await reader.resolveAnnotations(
+      annotationsOf(entity, ecr),
+    );
     const subject = ownershipSubjectOf(entity);
     const repository = chooseRepositoryNamed(annotations, call.repository);
     meta.awsResource = repository.arn;
@@ -155,7 +157,9 @@ export function createWriteOperations(
       ecrPushAccessGrantPermission,
       meta,
     );
-    const annotations = annotationsOf(entity, ecr);
+    const annotations = await reader.resolveAnnotations(
+      annotationsOf(entity, ecr),
+    );
     const subject = ownershipSubjectOf(entity);
     const repository = chooseRepositoryNamed(annotations, call.repository);
     meta.repositoryArn = repository.arn;
@@ -222,7 +226,9 @@ export function createWriteOperations(
       ecrRepositoryClaimPermission,
       meta,
     );
-    const annotations = annotationsOf(entity, ecr);
+    const annotations = await reader.resolveAnnotations(
+      annotationsOf(entity, ecr),
+    );
     const subject = ownershipSubjectOf(entity);
     meta.awsResource = annotations.repositories.map(r => r.arn).join(',');
     try {
@@ -246,7 +252,9 @@ export function createWriteOperations(
       ecrRepositoryConfigurePermission,
       meta,
     );
-    const annotations = annotationsOf(entity, ecr);
+    const annotations = await reader.resolveAnnotations(
+      annotationsOf(entity, ecr),
+    );
     const subject = ownershipSubjectOf(entity);
     const repository = chooseRepositoryNamed(annotations, call.repository);
     meta.awsResource = repository.arn;
@@ -445,6 +453,11 @@ function requestedEntityRef(req: Request): string {
   }
 }
 
+/**
+ * What the entity's annotations name, checked. The writes that act on its
+ * repositories pass it to `reader.resolveAnnotations`, so that those found by
+ * `aws.amazon.com/amazon-ecr-tags` are the entity's too, as for the reads.
+ */
 function annotationsOf(
   entity: Parameters<typeof readEcrAnnotations>[0],
   ecr: EcrService,

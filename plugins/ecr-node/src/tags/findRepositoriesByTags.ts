@@ -12,7 +12,7 @@ import { AwsClients } from '../aws/clients';
 import { EcrConfig } from '../config';
 
 /** The IAM action the lookup needs; failures name it. */
-export const GET_RESOURCES_ACTION = 'tag:GetResources';
+const GET_RESOURCES_ACTION = 'tag:GetResources';
 
 /**
  * The ECR repositories carrying every one of `tags`, in each of
