@@ -31,8 +31,9 @@ test('a platform-team member runs the audit and reads it', async () => {
     .getByText('legacy-batch-jobs', { exact: true })
     .waitFor();
 
+  // The demo catalog's ten ECR services, ledger-service (named by tags) among them.
   const services = await page.getByTestId('tile-Services').innerText();
-  assert.equal(services.trim(), '9');
+  assert.equal(services.trim(), '10');
   const body = await page.locator('body').innerText();
   assert.match(body, /proof-of-concept/);
   assert.match(body, /inventory-service/);
