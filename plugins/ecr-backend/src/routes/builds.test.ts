@@ -304,6 +304,39 @@ describe('the builds read, cached', () => {
     expect(third.body.builds[0].id).toBe(started.body.build.id);
   });
 
+  it('follows a running build to its end, and then reads the images it pushed afresh', async () => {
+    const bob = mockCredentials.user.header('user:default/bob');
+    const images = () =>
+      request(server)
+        .get(`${ENTITY}/payments-api/images`)
+        .set('Authorization', bob);
+    const tagsOf = (res: request.Response): string[] =>
+      res.body.repositories.flatMap((r: { images: { tags: string[] }[] }) =>
+        r.images.flatMap(i => i.tags),
+      );
+    expect(tagsOf(await images())).not.toContain('9f8e7d6');
+
+    const started = await request(server)
+      .post(`${ENTITY}/payments-api/builds`)
+      .set('Authorization', bob)
+      .send({ sourceVersion: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432' });
+    expect(started.status).toBe(201);
+    const running = await get();
+    expect(running.body.builds[0]).toMatchObject({
+      id: started.body.build.id,
+      status: 'IN_PROGRESS',
+    });
+
+    // The emulator's builds take 1.5 s; an answer showing one running is kept 2 s.
+    await new Promise(resolve => setTimeout(resolve, 2_500));
+    const ended = await get();
+    expect(ended.body.builds[0]).toMatchObject({
+      id: started.body.build.id,
+      status: 'SUCCEEDED',
+    });
+    expect(tagsOf(await images())).toContain('9f8e7d6');
+  });
+
   it('serves the last good answer, marked stale, while CodeBuild fails', async () => {
     const good = await get();
     expect(good.status).toBe(200);

@@ -142,10 +142,13 @@ export function createReadOperations(options: ReadOperationsOptions) {
         fetchedAt: new Date().toISOString(),
       };
     }
-    const fetched = await reader.getBuilds(
-      codeBuildProject,
-      ownershipSubjectOf(entity),
-    );
+    const subject = ownershipSubjectOf(entity);
+    const fetched = await reader.getBuilds(codeBuildProject, subject, {
+      // The images and checks answered before the build ended may be out of
+      // date: the next read asks AWS.
+      onBuildEnded: async () =>
+        reader.invalidate(await repositoriesOf(entity), subject),
+    });
     return {
       ...fetched.value,
       fetchedAt: fetched.fetchedAt,

@@ -45,6 +45,9 @@ export const REFRESH_MIN_SECONDS = 10;
 // How many fresh answers each process keeps in memory, beside the cache store.
 const RECENT_ENTRIES = 32;
 
+/** How long an answer showing a build in progress is kept, in seconds. */
+const BUILD_IN_PROGRESS_SECONDS = 2;
+
 /**
  * The AWS reads of the ECR routes, cached in `coreServices.cache`: an answer
  * is fresh for `ecr.cache.ttlSeconds`, and is kept much longer
@@ -152,13 +155,43 @@ export class CachedEcrReader {
    * The recent builds of the entity's CodeBuild project. Keyed by the entity
    * too: the project's ownership is judged for it.
    */
-  getBuilds(
+  async getBuilds(
     project: CodeBuildProjectRef,
     subject: OwnershipSubject,
+    options: {
+      /**
+       * Called when this read sees a build end that an earlier answer showed
+       * in progress: it may have pushed an image and changed the checks.
+       */
+      onBuildEnded?: () => Promise<void>;
+    } = {},
   ): Promise<Fetched<ProjectBuilds>> {
-    return this.read(buildsKey(project, subject), () =>
-      this.ecr.getBuilds(project, subject),
+    const cacheKey = buildsKey(project, subject);
+    // While a build runs, its answer is kept only a few seconds, so that a
+    // tab following the build sees it end.
+    const earlier =
+      this.ttlSeconds > 0
+        ? await this.cacheGet<Fetched<ProjectBuilds>>(cacheKey)
+        : undefined;
+    const running = new Set(
+      earlier?.value.builds
+        .filter(b => b.status === 'IN_PROGRESS')
+        .map(b => b.id) ?? [],
     );
+    const fetched = await this.read(
+      cacheKey,
+      () => this.ecr.getBuilds(project, subject),
+      running.size
+        ? Math.min(this.ttlSeconds, BUILD_IN_PROGRESS_SECONDS)
+        : this.ttlSeconds,
+    );
+    const ended = fetched.value.builds.some(
+      b => running.has(b.id) && b.status !== 'IN_PROGRESS',
+    );
+    if (ended && fetched.fetchedAt !== earlier?.fetchedAt) {
+      await options.onBuildEnded?.();
+    }
+    return fetched;
   }
 
   /** Forgets the builds of a project, after a build was started. */
