@@ -97,6 +97,17 @@ test('guest sees why proof-of-concept’s build failed, fixes it, runs it again 
   const table = page.getByRole('grid').first();
   const tag = LAST_SOURCE_VERSION.slice(0, 7);
   await table.getByText(tag).first().waitFor({ timeout: 60_000 });
+  // The table may re-render once more while the images and checks are read
+  // again after the build; it must settle with the new image first.
+  await page.waitForFunction(
+    wanted =>
+      document
+        .querySelectorAll('[role="grid"]')[0]
+        ?.querySelectorAll('[role="row"]')[1]
+        ?.textContent?.includes(wanted),
+    tag,
+    { timeout: 30_000 },
+  );
   const firstRow = table.getByRole('row').nth(1);
   assert.match(await firstRow.innerText(), new RegExp(tag));
   const buildLink = firstRow.getByRole('link', {
